@@ -1,0 +1,331 @@
+"""NumPy reference maths: the quantities the chapters derive, computed exactly.
+
+Each function is the plain-NumPy version of a formula derived in the book, so
+that chapters (and tests) can check framework code against it:
+
+* Gaussian log-densities, diagonal and full covariance
+  (chapter "Latent-variable models");
+* the KL divergence of a diagonal or a full-covariance Gaussian from N(0, I),
+  and between two full-covariance Gaussians (chapter "The evidence lower
+  bound");
+* a numerically stable log-mean-exp and the importance-sampled log-likelihood
+  estimate built on it (chapter "The evidence lower bound"; used to evaluate
+  every model in the later chapters);
+* linear probabilistic PCA: marginal, posterior, joint density, sampling and
+  the maximum-likelihood fit of Tipping & Bishop (1999)
+  (chapter "Latent-variable models"; the baseline of the nonlinear PPCA
+  chapter).
+
+Conventions (see the notation page): the last axis of an array is the event
+axis (data dimension D or latent dimension d); log-densities and KLs are
+summed over it and returned per example. Shapes that do not fit raise a
+``ValueError`` that names the argument, its shape and the shape expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg, special
+
+LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+# --------------------------------------------------------------------------
+# shape checks
+# --------------------------------------------------------------------------
+def _as_float_array(value, name: str, min_ndim: int = 0) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim < min_ndim:
+        raise ValueError(
+            f"{name} has shape {arr.shape}; expected at least {min_ndim} "
+            f"dimension(s), the last one being the event dimension."
+        )
+    return arr
+
+
+def _check_same_event_dim(a: np.ndarray, a_name: str, b: np.ndarray, b_name: str) -> None:
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(
+            f"{a_name} has shape {a.shape} and {b_name} has shape {b.shape}: "
+            f"their last (event) dimensions must be equal."
+        )
+
+
+def _check_broadcast(*named: tuple[str, np.ndarray]) -> None:
+    try:
+        np.broadcast_shapes(*(arr.shape for _, arr in named))
+    except ValueError:
+        shapes = ", ".join(f"{name} {arr.shape}" for name, arr in named)
+        raise ValueError(f"shapes do not broadcast: {shapes}.") from None
+
+
+def _check_square(mat: np.ndarray, name: str, dim: int | None = None) -> None:
+    if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:
+        raise ValueError(f"{name} has shape {mat.shape}; expected a square (d, d) matrix.")
+    if dim is not None and mat.shape[0] != dim:
+        raise ValueError(f"{name} has shape {mat.shape}; expected ({dim}, {dim}).")
+
+
+# --------------------------------------------------------------------------
+# log-mean-exp and importance sampling
+# --------------------------------------------------------------------------
+def log_mean_exp(a, axis: int = 0) -> np.ndarray:
+    """Return log(mean(exp(a), axis)) without overflow or underflow.
+
+    Uses log-sum-exp with the maximum subtracted (``scipy.special.logsumexp``)
+    minus log K. Entries of -inf (zero weights) are allowed; if all are -inf
+    the result is -inf. An empty axis raises ``ValueError``.
+    """
+    arr = _as_float_array(a, "a", min_ndim=1)
+    if np.isnan(arr).any():
+        raise ValueError("a contains NaN; log-mean-exp of NaN is undefined (check the log-weights).")
+    try:
+        count = arr.shape[axis]
+    except IndexError:
+        raise ValueError(f"axis {axis} is out of range for an array of shape {arr.shape}.") from None
+    if count == 0:
+        raise ValueError(f"a has shape {arr.shape}: axis {axis} is empty, so there is nothing to average.")
+    return special.logsumexp(arr, axis=axis) - np.log(count)
+
+
+def importance_sampled_log_likelihood(log_joint, log_q, axis: int = 0) -> np.ndarray:
+    """Estimate log p(x) as log (1/K) sum_k p(x, z_k) / q(z_k | x).
+
+    ``log_joint[k, n] = log p(x_n, z_k)`` and ``log_q[k, n] = log q(z_k | x_n)``
+    for K samples z_k ~ q(z | x_n) (samples along ``axis``). With K = 1 the
+    expectation of the estimate is the ELBO; as K grows it tends to log p(x)
+    (Burda, Grosse & Salakhutdinov, 2016).
+    """
+    log_joint = _as_float_array(log_joint, "log_joint", min_ndim=1)
+    log_q = _as_float_array(log_q, "log_q", min_ndim=1)
+    if log_joint.shape != log_q.shape:
+        raise ValueError(
+            f"log_joint has shape {log_joint.shape} and log_q has shape {log_q.shape}; "
+            f"they must match (one entry per sample and example)."
+        )
+    return log_mean_exp(log_joint - log_q, axis=axis)
+
+
+# --------------------------------------------------------------------------
+# Gaussian densities
+# --------------------------------------------------------------------------
+def diag_gaussian_log_density(x, mean, log_var) -> np.ndarray:
+    """log N(x; mean, diag(exp(log_var))), summed over the last axis."""
+    x = _as_float_array(x, "x", 1)
+    mean = _as_float_array(mean, "mean", 1)
+    log_var = _as_float_array(log_var, "log_var", 1)
+    _check_broadcast(("x", x), ("mean", mean), ("log_var", log_var))
+    return -0.5 * np.sum(LOG_2PI + log_var + (x - mean) ** 2 * np.exp(-log_var), axis=-1)
+
+
+def gaussian_log_density(x, mean, cov) -> np.ndarray:
+    """log N(x; mean, cov) for a full (d, d) covariance, over the last axis of x."""
+    x = _as_float_array(x, "x", 1)
+    mean = _as_float_array(mean, "mean", 1)
+    cov = _as_float_array(cov, "cov")
+    _check_square(cov, "cov", x.shape[-1])
+    _check_same_event_dim(x, "x", mean, "mean")
+    try:
+        chol = linalg.cholesky(cov, lower=True)
+    except linalg.LinAlgError:
+        raise ValueError("cov is not symmetric positive definite, so it is not a covariance matrix.") from None
+    diff = x - mean
+    # Solve L y = diff for every row: the Mahalanobis term is |y|^2.
+    y = linalg.solve_triangular(chol, diff.reshape(-1, x.shape[-1]).T, lower=True).T
+    maha = np.sum(y**2, axis=-1).reshape(diff.shape[:-1])
+    log_det = 2.0 * np.sum(np.log(np.diag(chol)))
+    return -0.5 * (x.shape[-1] * LOG_2PI + log_det + maha)
+
+
+# --------------------------------------------------------------------------
+# KL divergences
+# --------------------------------------------------------------------------
+def kl_diag_gaussian_std_normal(mean, log_var) -> np.ndarray:
+    """KL(N(mean, diag(exp(log_var))) || N(0, I)), summed over the last axis.
+
+    = 1/2 sum_j (exp(log_var_j) + mean_j^2 - 1 - log_var_j).
+    """
+    mean = _as_float_array(mean, "mean", 1)
+    log_var = _as_float_array(log_var, "log_var", 1)
+    _check_broadcast(("mean", mean), ("log_var", log_var))
+    return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1.0 - log_var, axis=-1)
+
+
+def check_cholesky_factor(chol, name: str = "chol") -> np.ndarray:
+    """Return ``chol`` as an array after checking it is lower triangular with a positive diagonal.
+
+    Accepts one (d, d) factor or a batch (..., d, d).
+    """
+    chol = _as_float_array(chol, name, 2)
+    if chol.shape[-1] != chol.shape[-2]:
+        raise ValueError(f"{name} has shape {chol.shape}; expected square (..., d, d) factors.")
+    if np.any(np.triu(chol, k=1) != 0.0):
+        raise ValueError(f"{name} has non-zero entries above the diagonal; a Cholesky factor is lower triangular.")
+    if np.any(np.diagonal(chol, axis1=-2, axis2=-1) <= 0.0):
+        raise ValueError(f"{name} has a diagonal entry <= 0; a Cholesky factor has a positive diagonal.")
+    return chol
+
+
+def kl_full_gaussian_std_normal(mean, chol) -> np.ndarray:
+    """KL(N(mean, L L^T) || N(0, I)) for lower-triangular L with positive diagonal.
+
+    = 1/2 (||L||_F^2 + |mean|^2 - d) - sum_j log L_jj. ``mean`` is (..., d) and
+    ``chol`` is (..., d, d).
+    """
+    mean = _as_float_array(mean, "mean", 1)
+    chol = check_cholesky_factor(chol)
+    if chol.shape[-1] != mean.shape[-1]:
+        raise ValueError(f"mean has shape {mean.shape} and chol has shape {chol.shape}: d must agree.")
+    dim = mean.shape[-1]
+    trace = np.sum(chol**2, axis=(-2, -1))
+    log_det_half = np.sum(np.log(np.diagonal(chol, axis1=-2, axis2=-1)), axis=-1)
+    return 0.5 * (trace + np.sum(mean**2, axis=-1) - dim) - log_det_half
+
+
+def kl_gaussians(mean_q, cov_q, mean_p, cov_p) -> float:
+    """KL(N(mean_q, cov_q) || N(mean_p, cov_p)) for full (d, d) covariances.
+
+    = 1/2 [tr(cov_p^-1 cov_q) + (mean_p - mean_q)^T cov_p^-1 (mean_p - mean_q) - d
+           + log det cov_p - log det cov_q].
+    """
+    mean_q = _as_float_array(mean_q, "mean_q", 1)
+    mean_p = _as_float_array(mean_p, "mean_p", 1)
+    if mean_q.ndim != 1 or mean_p.ndim != 1:
+        raise ValueError(f"mean_q {mean_q.shape} and mean_p {mean_p.shape} must be vectors of shape (d,).")
+    dim = mean_q.shape[0]
+    _check_same_event_dim(mean_q, "mean_q", mean_p, "mean_p")
+    cov_q = _as_float_array(cov_q, "cov_q")
+    cov_p = _as_float_array(cov_p, "cov_p")
+    _check_square(cov_q, "cov_q", dim)
+    _check_square(cov_p, "cov_p", dim)
+    chol_p = linalg.cholesky(cov_p, lower=True)
+    chol_q = linalg.cholesky(cov_q, lower=True)
+    a = linalg.solve_triangular(chol_p, chol_q, lower=True)  # L_p^-1 L_q
+    b = linalg.solve_triangular(chol_p, mean_p - mean_q, lower=True)
+    log_det_p = 2.0 * np.sum(np.log(np.diag(chol_p)))
+    log_det_q = 2.0 * np.sum(np.log(np.diag(chol_q)))
+    return float(0.5 * (np.sum(a**2) + np.sum(b**2) - dim + log_det_p - log_det_q))
+
+
+# --------------------------------------------------------------------------
+# linear probabilistic PCA (Tipping & Bishop, 1999)
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinearPPCA:
+    """The linear-Gaussian model z ~ N(0, I_d), x | z ~ N(W z + mu, sigma2 I_D).
+
+    ``W`` is (D, d), ``mu`` is (D,), ``sigma2`` > 0. Everything about it is
+    available in closed form, which is why the book uses it to check the ELBO.
+    """
+
+    W: np.ndarray
+    mu: np.ndarray
+    sigma2: float
+
+    def __post_init__(self) -> None:
+        W = _as_float_array(self.W, "W")
+        mu = _as_float_array(self.mu, "mu")
+        if W.ndim != 2:
+            raise ValueError(f"W has shape {W.shape}; expected (D, d).")
+        if mu.shape != (W.shape[0],):
+            raise ValueError(f"mu has shape {mu.shape}; expected ({W.shape[0]},) to match W {W.shape}.")
+        if not np.isfinite(self.sigma2) or self.sigma2 <= 0:
+            raise ValueError(f"sigma2 must be a positive number, got {self.sigma2}.")
+        object.__setattr__(self, "W", W)
+        object.__setattr__(self, "mu", mu)
+        object.__setattr__(self, "sigma2", float(self.sigma2))
+
+    @property
+    def data_dim(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def latent_dim(self) -> int:
+        return self.W.shape[1]
+
+    def _check_x(self, x) -> np.ndarray:
+        x = _as_float_array(x, "x")
+        if x.ndim != 2 or x.shape[1] != self.data_dim:
+            raise ValueError(f"x has shape {x.shape}; expected (num_examples, {self.data_dim}).")
+        return x
+
+    def _check_z(self, z) -> np.ndarray:
+        z = _as_float_array(z, "z")
+        if z.ndim < 1 or z.shape[-1] != self.latent_dim:
+            raise ValueError(f"z has shape {z.shape}; expected (..., {self.latent_dim}).")
+        return z
+
+    def marginal_cov(self) -> np.ndarray:
+        """Covariance of p(x) = N(mu, W W^T + sigma2 I)."""
+        return self.W @ self.W.T + self.sigma2 * np.eye(self.data_dim)
+
+    def log_marginal(self, x) -> np.ndarray:
+        """Exact log p(x) per example, shape (N,)."""
+        return gaussian_log_density(self._check_x(x), self.mu, self.marginal_cov())
+
+    def posterior(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Exact posterior p(z | x) = N(M^-1 W^T (x - mu), sigma2 M^-1), M = W^T W + sigma2 I.
+
+        Returns the means (N, d) and the covariance (d, d), shared by all x.
+        """
+        x = self._check_x(x)
+        M = self.W.T @ self.W + self.sigma2 * np.eye(self.latent_dim)
+        post_mean = linalg.solve(M, self.W.T @ (x - self.mu).T, assume_a="pos").T
+        post_cov = self.sigma2 * linalg.inv(M)
+        return post_mean, 0.5 * (post_cov + post_cov.T)
+
+    def log_likelihood(self, x, z) -> np.ndarray:
+        """log p(x | z) = log N(x; W z + mu, sigma2 I); z may carry leading sample axes (K, N, d)."""
+        x = self._check_x(x)
+        z = self._check_z(z)
+        mean = z @ self.W.T + self.mu
+        log_var = np.full(self.data_dim, np.log(self.sigma2))
+        return diag_gaussian_log_density(x, mean, log_var)
+
+    def log_prior(self, z) -> np.ndarray:
+        """log p(z) = log N(z; 0, I)."""
+        z = self._check_z(z)
+        return -0.5 * np.sum(LOG_2PI + z**2, axis=-1)
+
+    def log_joint(self, x, z) -> np.ndarray:
+        """log p(x, z) = log p(z) + log p(x | z)."""
+        return self.log_prior(z) + self.log_likelihood(x, z)
+
+    def sample(self, num_examples: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Draw (x, z) from the generative story; x is (N, D), z is (N, d)."""
+        if num_examples < 1:
+            raise ValueError(f"num_examples must be >= 1, got {num_examples}.")
+        z = rng.standard_normal((num_examples, self.latent_dim))
+        noise = rng.standard_normal((num_examples, self.data_dim)) * np.sqrt(self.sigma2)
+        return z @ self.W.T + self.mu + noise, z
+
+
+def fit_ppca(x, latent_dim: int) -> LinearPPCA:
+    """Maximum-likelihood linear PPCA (Tipping & Bishop, 1999, eqs. 7 and 8).
+
+    With S the sample covariance (divided by N) and eigenvalues l_1 >= ... >= l_D
+    with eigenvectors U: sigma2 = mean(l_{d+1..D}), W = U_d (diag(l_1..d) - sigma2 I)^{1/2}
+    (choosing the rotation R = I), mu = sample mean.
+    """
+    x = _as_float_array(x, "x")
+    if x.ndim != 2:
+        raise ValueError(f"x has shape {x.shape}; expected (num_examples, D).")
+    num_examples, data_dim = x.shape
+    if not 1 <= latent_dim < data_dim:
+        raise ValueError(f"latent_dim must satisfy 1 <= latent_dim < D = {data_dim}, got {latent_dim}.")
+    if num_examples < 2:
+        raise ValueError(f"x has {num_examples} example(s); at least 2 are needed to estimate a covariance.")
+    mu = x.mean(axis=0)
+    S = (x - mu).T @ (x - mu) / num_examples
+    eigvals, eigvecs = linalg.eigh(S)
+    order = np.argsort(eigvals)[::-1]
+    eigvals, eigvecs = eigvals[order], eigvecs[:, order]
+    sigma2 = float(np.mean(eigvals[latent_dim:]))
+    if sigma2 <= 0:
+        raise ValueError("the discarded eigenvalues of the sample covariance are zero: the data lie exactly in a "
+                         f"{latent_dim}-dimensional subspace, so the noise variance is not identifiable.")
+    scale = np.sqrt(np.maximum(eigvals[:latent_dim] - sigma2, 0.0))
+    W = eigvecs[:, :latent_dim] * scale
+    return LinearPPCA(W=W, mu=mu, sigma2=sigma2)
