@@ -1,0 +1,76 @@
+"""The book itself: every page in the table of contents exists, notebooks are
+stored with full-mode outputs, and the HTML builds with warnings as errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_entries() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    entries = [toc["root"]]
+    for part in toc.get("parts", []):
+        entries += [chapter["file"] for chapter in part["chapters"]]
+    return entries
+
+
+def toc_notebooks() -> list[Path]:
+    return [ROOT / f"{e}.ipynb" for e in toc_entries() if (ROOT / f"{e}.ipynb").is_file()]
+
+
+def test_every_toc_entry_exists():
+    for entry in toc_entries():
+        candidates = [ROOT / f"{entry}{suffix}" for suffix in (".md", ".ipynb")]
+        assert any(c.is_file() for c in candidates), f"_toc.yml names {entry!r}, but neither .md nor .ipynb exists"
+
+
+def test_there_is_at_least_one_chapter_notebook():
+    assert toc_notebooks(), "the table of contents lists no notebook"
+
+
+@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.stem)
+def test_notebook_is_stored_with_full_mode_outputs(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"].get("vaebook", {}).get("mode") == "full", (
+        f"{path.name} was not last executed by `make execute` in full mode")
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code and all(c.get("execution_count") for c in code), f"{path.name} has unexecuted cells"
+    outputs = [o for c in code for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"], f"{path.name} stores an error"
+    first = "".join(code[0].get("outputs", [{}])[0].get("text", ""))
+    assert "print_run_info" in "".join(code[0]["source"])
+    assert "run mode : full" in first, f"{path.name}: the first cell's output does not show full mode"
+    stderr = [o for o in outputs if o.get("name") == "stderr"]
+    assert not stderr, f"{path.name} stores stderr output (warnings?): {stderr[0]['text'][:300]}"
+
+
+def test_every_chapter_has_objectives_summary_and_exercises():
+    for path in toc_notebooks():
+        text = "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown")
+        for needle in ("Learning objectives", "## Summary", "## Exercises", "{solution}", ":class: dropdown"):
+            assert needle in text, f"{path.name} lacks {needle!r}"
+        assert text.count("{exercise}") >= 3, f"{path.name} has fewer than three exercises"
+
+
+@pytest.mark.book
+def test_html_book_builds_with_zero_warnings():
+    jb = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"],
+                            capture_output=True, text=True, timeout=1200)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    assert "WARNING" not in log, [line for line in log.splitlines() if "WARNING" in line][:20]
+    html = ROOT / "_build" / "html"
+    for entry in toc_entries():
+        assert (html / f"{entry}.html").is_file(), f"{entry}.html was not built"
+    bibliography = (html / "chapters" / "bibliography.html").read_text()
+    assert "Auto-Encoding Variational" in bibliography
