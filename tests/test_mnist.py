@@ -150,9 +150,10 @@ def test_real_test_split_is_partitioned_every_fifth(tmp_path):
     assert str(linked) in split.description
 
     # Parse the raw files independently of read_idx: 16-byte image header, 8-byte label header.
-    raw_x = np.frombuffer(gzip.decompress((REAL_DIR / mnist.TEST_FILES[0]).read_bytes())[16:], np.uint8)
-    raw_y = np.frombuffer(gzip.decompress((REAL_DIR / mnist.TEST_FILES[1]).read_bytes())[8:], np.uint8)
-    raw_x = raw_x.reshape(10000, 28, 28)
+    images_raw = gzip.decompress((REAL_DIR / mnist.TEST_FILES[0]).read_bytes())
+    labels_raw = gzip.decompress((REAL_DIR / mnist.TEST_FILES[1]).read_bytes())
+    raw_x = np.frombuffer(images_raw[16:], np.uint8).reshape(10000, 28, 28)
+    raw_y = np.frombuffer(labels_raw[8:], np.uint8)
     held = np.arange(10000) % 5 == 0
     np.testing.assert_array_equal(split.x_heldout, raw_x[held])
     np.testing.assert_array_equal(split.y_heldout, raw_y[held])
@@ -268,7 +269,8 @@ def test_truncated_gzip_stream(tmp_path, monkeypatch):
 def test_truncated_payload_fails_idx_length_check(tmp_path, monkeypatch):
     make_idx_dir(monkeypatch, tmp_path / "d", n_test=10)
     images, _ = fake_arrays(10, 1)
-    target = write_idx(monkeypatch, tmp_path / "d" / "t10k-images-idx3-ubyte.gz", images, payload_cut=100)
+    target = tmp_path / "d" / "t10k-images-idx3-ubyte.gz"
+    write_idx(monkeypatch, target, images, payload_cut=100)
     with pytest.raises(MnistError, match="truncated") as info:
         load_mnist(mnist_dir=tmp_path / "d", download=False)
     msg = str(info.value)
@@ -277,7 +279,8 @@ def test_truncated_payload_fails_idx_length_check(tmp_path, monkeypatch):
 
 def test_extra_payload_is_rejected(tmp_path):
     path = tmp_path / "x.gz"
-    path.write_bytes(gzip.compress((0x801).to_bytes(4, "big") + (3).to_bytes(4, "big") + b"\x01\x02\x03\x04"))
+    header = (0x801).to_bytes(4, "big") + (3).to_bytes(4, "big")
+    path.write_bytes(gzip.compress(header + b"\x01\x02\x03\x04"))  # 4 labels, header says 3
     with pytest.raises(MnistError, match="longer than its header"):
         read_idx(path)
 
@@ -286,7 +289,8 @@ def test_extra_payload_is_rejected(tmp_path):
 def test_wrong_magic_number(tmp_path, monkeypatch, magic):
     make_idx_dir(monkeypatch, tmp_path / "d", n_test=10)
     _, labels = fake_arrays(10, 1)
-    target = write_idx(monkeypatch, tmp_path / "d" / "t10k-labels-idx1-ubyte.gz", labels, magic=magic)
+    target = tmp_path / "d" / "t10k-labels-idx1-ubyte.gz"
+    write_idx(monkeypatch, target, labels, magic=magic)
     with pytest.raises(MnistError, match="magic number") as info:
         load_mnist(mnist_dir=tmp_path / "d", download=False)
     assert str(target) in str(info.value) and f"0x{magic:08x}" in str(info.value)
@@ -308,7 +312,8 @@ def test_image_label_count_mismatch(tmp_path, monkeypatch):
 
 def test_wrong_image_size(tmp_path, monkeypatch):
     make_idx_dir(monkeypatch, tmp_path / "d", n_test=10)
-    write_idx(monkeypatch, tmp_path / "d" / "t10k-images-idx3-ubyte.gz", np.zeros((10, 28, 27), np.uint8))
+    wrong = np.zeros((10, 28, 27), np.uint8)
+    write_idx(monkeypatch, tmp_path / "d" / "t10k-images-idx3-ubyte.gz", wrong)
     with pytest.raises(MnistError, match=r"\(n, 28, 28\)"):
         load_mnist(mnist_dir=tmp_path / "d", download=False)
 
@@ -450,7 +455,9 @@ def local_server(tmp_path):
     served.mkdir()
     handler = functools.partial(_QuietHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield served, f"http://127.0.0.1:{server.server_address[1]}"
@@ -524,6 +531,9 @@ def test_import_does_not_pull_in_a_framework():
         "print(sorted(m for m in ('keras', 'tensorflow', 'torch', 'jax') if m in sys.modules))"
     )
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(mnist.__file__).parents[1]), env.get("PYTHONPATH", "")])
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    src_dir = str(Path(mnist.__file__).parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([src_dir, env.get("PYTHONPATH", "")])
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.strip() == "[]"
