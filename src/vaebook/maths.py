@@ -127,6 +127,13 @@ def gaussian_log_density(x, mean, cov) -> np.ndarray:
     cov = _as_float_array(cov, "cov")
     _check_square(cov, "cov", x.shape[-1])
     _check_same_event_dim(x, "x", mean, "mean")
+    _check_broadcast(("x", x), ("mean", mean))
+    if not np.all(np.isfinite(cov)):
+        raise ValueError("cov contains NaN or inf, so it is not a covariance matrix.")
+    # Cholesky reads only the lower triangle, so an asymmetric matrix would
+    # otherwise be accepted silently (and give a wrong density).
+    if not np.all(np.abs(cov - cov.T) <= 1e-8 * np.max(np.abs(cov))):
+        raise ValueError("cov is not symmetric, so it is not a covariance matrix.")
     try:
         chol = linalg.cholesky(cov, lower=True)
     except linalg.LinAlgError:
@@ -163,7 +170,8 @@ def check_cholesky_factor(chol, name: str = "chol") -> np.ndarray:
         raise ValueError(f"{name} has shape {chol.shape}; expected square (..., d, d) factors.")
     if np.any(np.triu(chol, k=1) != 0.0):
         raise ValueError(f"{name} has non-zero entries above the diagonal; a Cholesky factor is lower triangular.")
-    if np.any(np.diagonal(chol, axis1=-2, axis2=-1) <= 0.0):
+    # Written as "not > 0" so that a NaN on the diagonal is rejected too.
+    if not np.all(np.diagonal(chol, axis1=-2, axis2=-1) > 0.0):
         raise ValueError(f"{name} has a diagonal entry <= 0; a Cholesky factor has a positive diagonal.")
     return chol
 
@@ -323,7 +331,9 @@ def fit_ppca(x, latent_dim: int) -> LinearPPCA:
     order = np.argsort(eigvals)[::-1]
     eigvals, eigvecs = eigvals[order], eigvecs[:, order]
     sigma2 = float(np.mean(eigvals[latent_dim:]))
-    if sigma2 <= 0:
+    # Eigenvalues that are zero in exact arithmetic come out of eigh as
+    # rounding noise of size ~ eps * l_1 (either sign), so compare with that.
+    if sigma2 <= data_dim * np.finfo(float).eps * max(float(eigvals[0]), 0.0):
         raise ValueError("the discarded eigenvalues of the sample covariance are zero: the data lie exactly in a "
                          f"{latent_dim}-dimensional subspace, so the noise variance is not identifiable.")
     scale = np.sqrt(np.maximum(eigvals[:latent_dim] - sigma2, 0.0))
