@@ -3,13 +3,45 @@
 Importing this module imports Keras (and TensorFlow when it is the backend);
 the rest of the package does not. Used by "Gradients through sampling",
 "Nonlinear probabilistic PCA" and "A convolutional VAE on MNIST".
+
+TensorFlow's C++ runtime prints start-up notices (oneDNN, CUDA drivers,
+absl) straight to file descriptor 2, past ``TF_CPP_MIN_LOG_LEVEL``; in a
+notebook they land in the stored outputs as stderr. This module imports
+TensorFlow with that descriptor silenced, so a chapter that imports
+``vaebook.tf_utils`` first gets a clean output. Python-level warnings and
+errors are not affected.
 """
 
 from __future__ import annotations
 
-import keras
+import contextlib
+import os
 
-from .seeding import DEFAULT_SEED, check_seed
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send file descriptor 2 (C/C++ stderr) to /dev/null inside the block."""
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+with native_stderr_silenced():
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.list_logical_devices()  # initialise devices now, while notices are silenced
+
+from .seeding import DEFAULT_SEED, check_seed  # noqa: E402
 
 
 def seed_keras(seed: int = DEFAULT_SEED) -> keras.random.SeedGenerator:
@@ -21,8 +53,6 @@ def seed_keras(seed: int = DEFAULT_SEED) -> keras.random.SeedGenerator:
     seed = check_seed(seed)
     keras.utils.set_random_seed(seed)
     if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
         tf.config.experimental.enable_op_determinism()
     return keras.random.SeedGenerator(seed)
 
@@ -32,7 +62,6 @@ def framework_info() -> str:
     backend = keras.backend.backend()
     info = f"keras {keras.__version__}, backend {backend}"
     if backend == "tensorflow":
-        import tensorflow as tf
-
-        info += f" (tensorflow {tf.__version__}, devices: {', '.join(d.device_type for d in tf.config.list_logical_devices())})"
+        devices = ", ".join(d.device_type for d in tf.config.list_logical_devices())
+        info += f" (tensorflow {tf.__version__}, devices: {devices})"
     return info
