@@ -73,4 +73,4 @@ def test_html_book_builds_with_zero_warnings():
     for entry in toc_entries():
         assert (html / f"{entry}.html").is_file(), f"{entry}.html was not built"
     bibliography = (html / "chapters" / "bibliography.html").read_text()
-    assert "Auto-Encoding Variational" in bibliography
+    assert "auto-encoding variational bayes" in bibliography.lower()
