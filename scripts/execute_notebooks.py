@@ -50,7 +50,7 @@ def execute(path: Path, quick: bool, timeout: int) -> float:
     previous = os.environ.get("VAEBOOK_QUICK")
     os.environ["VAEBOOK_QUICK"] = env_quick  # the kernel inherits this environment
     try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 resources={"metadata": {"path": str(path.parent)}})
         start = time.perf_counter()
         client.execute()
