@@ -1,7 +1,8 @@
 # Two commands for a newcomer (see README.md):
 #   make book   set up .venv and build the HTML book into _build/html
 #   make test   set up .venv and run every test (unit tests, notebooks in quick mode, book build)
-# Also: make execute (re-run every notebook in full mode, in place), make clean.
+# Also: make execute (re-run every notebook in full mode, in place), make data
+# (regenerate the generated data sets), make clean.
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -15,7 +16,7 @@ ifneq ($(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),)
 export VAEBOOK_MNIST_DIR ?= $(SHARED_MNIST)
 endif
 
-.PHONY: setup book test execute clean
+.PHONY: setup book test execute data clean
 
 setup: $(STAMP)
 
@@ -35,6 +36,10 @@ test: setup
 
 execute: setup
 	$(BIN)/python scripts/execute_notebooks.py
+
+# Regenerate the generated data sets in data/ (byte-identical; a test checks it).
+data: setup
+	$(BIN)/python -m vaebook.nonlinear_ppca --out data/
 
 clean:
 	rm -rf _build

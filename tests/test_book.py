@@ -4,6 +4,7 @@ stored with full-mode outputs, and the HTML builds with warnings as errors."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_notebook_is_stored_with_full_mode_outputs(path):
     assert not [o for o in outputs if o["output_type"] == "error"], f"{path.name} stores an error"
     first = "".join(code[0].get("outputs", [{}])[0].get("text", ""))
     assert "print_run_info" in "".join(code[0]["source"])
-    assert "run mode : full" in first, f"{path.name}: the first cell's output does not show full mode"
+    assert re.search(r"^run mode\s*: full", first, re.M), f"{path.name}: the first cell's output does not show full mode"
     stderr = [o for o in outputs if o.get("name") == "stderr"]
     assert not stderr, f"{path.name} stores stderr output (warnings?): {stderr[0]['text'][:300]}"
 
