@@ -1,0 +1,136 @@
+"""Local Sphinx extension for the book (listed under `sphinx: local_extensions` in _config.yml).
+
+It does three small things:
+
+1. **MathJax offline.** If the setup installed MathJax 3 from the npm registry
+   (`npm ci`, see package.json), `node_modules/mathjax/es5/tex-mml-chtml.js`
+   exists: the build then copies MathJax into `_static/mathjax/` and points
+   `mathjax_path` at that copy, so the book renders its maths without a CDN.
+   Without the copy, `mathjax_path` is left alone and the usual CDN is used.
+2. **Download button.** Makes sure sphinx-book-theme's download button is on;
+   on a notebook page it offers the `.ipynb` (from `_sources/`).
+   **No console errors.** Sets the html_context `default_mode` to "auto" (left
+   empty, pydata-sphinx-theme logs "Got invalid theme mode" on every page) and
+   drops the duplicate inline scripts that sphinx-thebe and
+   sphinx-togglebutton add twice under Sphinx 7.4 (`const THEBE_JS_URL`
+   declared twice is a JavaScript error on every page).
+3. **Stored-outputs banner.** Near the top of every notebook page, right under
+   its title, a one-line note says which run mode produced the stored outputs,
+   the data they came from, and how long the full run took. The mode and seed
+   are read from the stored output of the cell that calls
+   `vaebook.print_run_info` (a `data` line there, if the chapter prints one,
+   names the data source); otherwise the data source comes from
+   `vaebook_data_sources` (a dict in `sphinx: config:`), else the data are
+   said to be simulated in the chapter from its seed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+MATHJAX_ENTRY = Path("node_modules") / "mathjax" / "es5" / "tex-mml-chtml.js"
+MATHJAX_STATIC = "mathjax"  # _static/mathjax/tex-mml-chtml.js
+
+
+def local_mathjax(srcdir: str | Path) -> Path | None:
+    """The es5 directory of the npm copy of MathJax 3, or None when there is none."""
+    entry = Path(srcdir) / MATHJAX_ENTRY
+    return entry.parent if entry.is_file() else None
+
+
+def _config_inited(app: Sphinx, config) -> None:
+    es5 = local_mathjax(app.srcdir)
+    if es5 is not None:
+        # Relative paths are relative to _static; the files are copied at build-finished.
+        config.mathjax_path = f"{MATHJAX_STATIC}/{MATHJAX_ENTRY.name}"
+        app.env_mathjax_es5 = es5  # type: ignore[attr-defined]
+        logger.info(f"vaebook: serving MathJax from {es5} (no CDN)")
+    else:
+        app.env_mathjax_es5 = None  # type: ignore[attr-defined]
+        logger.info("vaebook: no local MathJax (run `npm ci`); using the CDN")
+    options = dict(config.html_theme_options or {})
+    options.setdefault("use_download_button", True)
+    config.html_context = {"default_mode": "auto", **(config.html_context or {})}
+    config.html_theme_options = options
+
+
+def _build_finished(app: Sphinx, exception) -> None:
+    es5 = getattr(app, "env_mathjax_es5", None)
+    if exception is None and es5 is not None and app.builder.format == "html":
+        shutil.copytree(es5, Path(app.outdir) / "_static" / MATHJAX_STATIC, dirs_exist_ok=True)
+
+
+def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        key = (str(getattr(js, "filename", js) or ""), tuple(sorted((k, str(v)) for k, v in getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique  # in place: later handlers and the template see the same list
+
+
+# --- the stored-outputs banner ------------------------------------------------
+
+def run_info(nb: dict) -> dict[str, str]:
+    """The `key : value` lines printed by the cell that calls print_run_info."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "print_run_info" in "".join(cell.get("source", "")):
+            text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o.get("name") == "stdout")
+            return {m.group(1).strip(): m.group(2).strip()
+                    for m in re.finditer(r"^([A-Za-z][\w ]*?)\s*:\s*(.+)$", text, re.M)}
+    return {}
+
+
+def banner_text(nb: dict, docname: str, data_sources: dict) -> str | None:
+    info = run_info(nb)
+    if "run mode" not in info:
+        return None
+    mode = info["run mode"].split()[0]
+    data = info.get("data") or data_sources.get(docname)
+    if not data:
+        data = f"simulated in this chapter from seed {info.get('seed', '?')}"
+    text = f"Stored outputs: {mode} mode; data: {data}"
+    wall = nb.get("metadata", {}).get("vaebook", {}).get("wall_time_s")
+    if wall is not None:
+        text += f"; the whole notebook ran in {wall:g} s"
+    return text + ". Download the notebook (.ipynb) from the download button at the top of the page."
+
+
+def _doctree_read(app: Sphinx, doctree) -> None:
+    docname = app.env.docname
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return
+    text = banner_text(json.loads(path.read_text(encoding="utf-8")), docname, app.config.vaebook_data_sources)
+    if text is None:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    para = nodes.paragraph(text=text)
+    box = nodes.container("", para, classes=["vaebook-run-info", "admonition", "note"])
+    title_index = next((i for i, child in enumerate(section.children) if isinstance(child, nodes.title)), -1)
+    section.insert(title_index + 1, box)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("vaebook_data_sources", {}, "env", types=[dict])
+    app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", _doctree_read)
+    app.connect("build-finished", _build_finished)
+    # Early: a handler that returns a template name stops the event for later ones.
+    app.connect("html-page-context", _dedupe_scripts, priority=100)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
