@@ -1,0 +1,163 @@
+"""Tests of vaebook.rotation_curves, the physics and data of the chapter "Galaxy rotation curves".
+
+Each velocity is checked against an independent fact: the definition of V_200, the
+position of the peak of an exponential disc's curve (2.15 R_d), Kepler's law far
+outside the disc, Newton's v^2 = G M(<r) / r, a direct numerical integral of the
+NFW density, and a per-galaxy loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate, optimize
+
+from vaebook import rotation_curves as rc
+
+
+def test_rho_crit_value():
+    # 3 H0^2 / (8 pi G) = 277.5 h^2 M_sun / kpc^3 for any h
+    assert rc.RHO_CRIT == pytest.approx(277.5 * rc.HUBBLE_H**2, rel=1e-3)
+
+
+def test_halo_velocity_at_r200_is_v200():
+    halo_mass = np.array([1e10, 1e12, 3e14])
+    concentration = np.array([15.0, 8.0, 4.0])
+    r200 = rc.virial_radius(halo_mass)
+    v = rc.nfw_velocity(r200[:, None], halo_mass, concentration)[:, 0]
+    assert np.allclose(v, np.sqrt(rc.G * halo_mass / r200), rtol=1e-12)
+    # the mean density inside r_200 is 200 rho_crit
+    assert np.allclose(halo_mass / (4 / 3 * np.pi * r200**3), 200 * rc.RHO_CRIT, rtol=1e-12)
+
+
+def test_nfw_enclosed_mass_at_r200_and_newton():
+    halo_mass, concentration = np.array([2e11, 5e12]), np.array([12.0, 6.0])
+    r200 = rc.virial_radius(halo_mass)
+    assert np.allclose(rc.nfw_enclosed_mass(r200[:, None], halo_mass, concentration)[:, 0], halo_mass, rtol=1e-12)
+    radii = np.geomspace(0.1, 300.0, 40)
+    mass = rc.nfw_enclosed_mass(radii, halo_mass, concentration)
+    v = rc.nfw_velocity(radii, halo_mass, concentration)
+    assert np.allclose(v**2, rc.G * mass / radii, rtol=1e-12)
+
+
+def test_nfw_enclosed_mass_matches_integral_of_density():
+    halo_mass, c = 1e12, 10.0
+    r200 = rc.virial_radius(halo_mass)[0]
+    rs = r200 / c
+    rho_s = halo_mass / (4 * np.pi * rs**3 * (np.log(1 + c) - c / (1 + c)))
+    density = lambda r: rho_s / ((r / rs) * (1 + r / rs) ** 2)  # noqa: E731
+    for r in (0.5, 20.0, r200):
+        integral, _ = integrate.quad(lambda s: 4 * np.pi * s**2 * density(s), 0.0, r)
+        assert rc.nfw_enclosed_mass([r], halo_mass, c)[0, 0] == pytest.approx(integral, rel=1e-8)
+
+
+def test_disc_curve_peaks_at_2_15_scale_lengths():
+    for scale_length in (1.0, 3.7):
+        neg_v = lambda r: -rc.disc_velocity([r], 1e10, scale_length)[0, 0]  # noqa: E731
+        peak = optimize.minimize_scalar(neg_v, bounds=(0.5 * scale_length, 5 * scale_length), method="bounded",
+                                        options={"xatol": 1e-8}).x
+        assert peak / scale_length == pytest.approx(2.15, abs=2e-3)  # Freeman (1970); Binney & Tremaine (2008)
+
+
+def test_disc_velocity_tends_to_kepler_far_out():
+    disc_mass, scale_length = np.array([1e9, 5e10]), np.array([1.5, 4.0])
+    radii = 30.0 * scale_length[:, None]  # (2, 1), one radius per galaxy
+    v = rc.disc_velocity(radii, disc_mass, scale_length)
+    kepler = np.sqrt(rc.G * disc_mass[:, None] / radii)
+    assert np.all(np.abs(v / kepler - 1) < 0.01)
+    # and closer in it exceeds the Kepler value (a flattened mass distribution)
+    inner = rc.disc_velocity(3.0 * scale_length[:, None], disc_mass, scale_length)
+    assert np.all(inner > np.sqrt(rc.G * disc_mass[:, None] / (3.0 * scale_length[:, None])))
+
+
+def test_disc_velocity_no_overflow_at_large_y():
+    v = rc.disc_velocity(np.array([1e-6, 1e3, 1e5]), 1e10, 0.5)
+    assert np.all(np.isfinite(v)) and np.all(v >= 0)
+    assert v[0, 2] == pytest.approx(np.sqrt(rc.G * 1e10 / 1e5), rel=1e-9)
+    # the asymptotic series used at large y joins the Bessel form smoothly
+    radii = 2 * 0.5 * rc._ASYMPTOTIC_Y * np.array([1 - 1e-9, 1 + 1e-9])
+    v_edge = rc.disc_velocity(radii, 1e10, 0.5)[0]
+    assert v_edge[0] == pytest.approx(v_edge[1], rel=1e-8)  # both accurate to ~1e-9 there
+
+
+def test_vectorised_equals_per_galaxy_loop():
+    galaxies = rc.sample_galaxies(25, np.random.default_rng(0))
+    args = [galaxies[k] for k in ("stellar_mass", "scale_length", "halo_mass", "concentration")]
+    vectorised = rc.circular_velocity(rc.RADII, *args)
+    loop = np.stack([rc.circular_velocity(rc.RADII, *(a[i] for a in args))[0] for i in range(25)])
+    assert vectorised.shape == (25, 50)
+    assert np.array_equal(vectorised, loop)
+    # per-galaxy radii, (n_galaxies, n_radii), give the same rows
+    radii_2d = np.tile(rc.RADII, (25, 1))
+    assert np.array_equal(rc.circular_velocity(radii_2d, *args), vectorised)
+
+
+def test_total_is_quadrature_sum():
+    v_disc = rc.disc_velocity(rc.RADII, 3e10, 3.0)
+    v_halo = rc.nfw_velocity(rc.RADII, 1e12, 9.0)
+    assert np.allclose(rc.circular_velocity(rc.RADII, 3e10, 3.0, 1e12, 9.0) ** 2, v_disc**2 + v_halo**2)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: rc.disc_velocity(rc.RADII, -1e10, 3.0), "disc_mass"),
+    (lambda: rc.disc_velocity(rc.RADII, 0.0, 3.0), "disc_mass"),
+    (lambda: rc.disc_velocity(rc.RADII, 1e10, np.nan), "scale_length"),
+    (lambda: rc.nfw_velocity(rc.RADII, np.inf, 5.0), "halo_mass"),
+    (lambda: rc.nfw_velocity(rc.RADII, 1e12, -5.0), "concentration"),
+    (lambda: rc.nfw_velocity(np.array([0.0, 1.0]), 1e12, 5.0), "radii"),
+    (lambda: rc.nfw_velocity(np.array([-1.0, 1.0]), 1e12, 5.0), "radii"),
+    (lambda: rc.disc_velocity(np.array([np.nan, 1.0]), 1e10, 3.0), "radii"),
+    (lambda: rc.disc_velocity(rc.RADII, [1e10, 2e10], [3.0, 3.0, 3.0]), "shapes differ"),
+    (lambda: rc.disc_velocity(np.ones((3, 4)), [1e10, 2e10], [3.0, 3.0]), "radii has shape"),
+    (lambda: rc.disc_velocity(rc.RADII, np.ones((2, 2)), np.ones((2, 2))), "one value per galaxy"),
+    (lambda: rc.circular_velocity(rc.RADII, [1e10, 2e10], [3.0, 3.0], [1e12], [9.0]), "galaxies"),
+    (lambda: rc.sample_galaxies(0, np.random.default_rng(0)), "positive integer"),
+    (lambda: rc.sample_galaxies(3, 0), "Generator"),
+    (lambda: rc.make_dataset(3, 0, noise_kms=-1.0), "noise_kms"),
+    (lambda: rc.moster_halo_mass(1e3), "stellar_mass"),
+])
+def test_bad_inputs_raise(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_moster_relation_is_monotone_and_inverted():
+    log_mh = np.linspace(10.0, 15.0, 200)
+    stellar = rc.moster_stellar_mass(10**log_mh)
+    assert np.all(np.diff(stellar) > 0)
+    assert np.allclose(np.log10(rc.moster_halo_mass(stellar)), log_mh, atol=1e-4)
+    # the stellar-to-halo ratio peaks near M_1 at about N (Moster et al. 2013)
+    ratio = stellar / 10**log_mh
+    assert abs(log_mh[np.argmax(ratio)] - rc.MOSTER_LOG_M1) < 0.2 and 0.02 < ratio.max() < 0.04
+
+
+def test_scaling_relation_values():
+    r50, sigma_ln = rc.shen_half_light_radius(np.array([1e9, 1e12]))
+    assert np.all((r50 > 0.5) & (r50 < 20))
+    assert sigma_ln[0] == pytest.approx(rc.SHEN_SIGMA1, abs=0.01) and sigma_ln[1] == pytest.approx(rc.SHEN_SIGMA2, abs=0.01)
+    assert rc.dutton_maccio_concentration(1e12 / rc.HUBBLE_H)[0] == pytest.approx(10**rc.DM14_A)
+
+
+def test_make_dataset_is_seeded_and_has_stated_noise():
+    curves, params, radii = rc.make_dataset(3000, seed=7)
+    again, params_again, _ = rc.make_dataset(3000, seed=7)
+    assert np.array_equal(curves, again) and np.array_equal(params, params_again)
+    assert curves.shape == (3000, 50) and params.shape == (3000, 4) and np.array_equal(radii, rc.RADII)
+    assert radii[0] == pytest.approx(0.1) and radii[-1] == pytest.approx(50.0)
+    clean, _, _ = rc.make_dataset(3000, seed=7, noise_kms=0.0)
+    residual = curves - clean  # the noise, (3000, 50)
+    se = rc.NOISE_KMS / np.sqrt(2 * (residual.size - 1))
+    assert abs(residual.std() - rc.NOISE_KMS) < 5 * se
+    log_ms = params[:, 0]
+    assert log_ms.min() >= 9.0 and log_ms.max() <= 11.5
+    # halo masses scatter about the inverted Moster relation by SHMR_SCATTER_DEX
+    offset = params[:, 2] - np.log10(rc.moster_halo_mass(10**log_ms))
+    assert abs(offset.std() - rc.SHMR_SCATTER_DEX) < 5 * rc.SHMR_SCATTER_DEX / np.sqrt(2 * len(offset))
+    assert abs(offset.mean()) < 5 * rc.SHMR_SCATTER_DEX / np.sqrt(len(offset))
+
+
+def test_module_does_not_import_torch():
+    import subprocess
+    import sys
+    code = "import sys, vaebook.rotation_curves; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
