@@ -1,0 +1,180 @@
+"""Benchmark: the MNIST VAEs of "A convolutional VAE on MNIST" against the Keras example configuration.
+
+    VAEBOOK_MNIST_DIR=../shared/data/mnist python benchmarks/mnist_benchmark.py --epochs 20
+    python benchmarks/mnist_benchmark.py --quick        # a smoke run in about a minute
+
+Not a test: it trains three models and prints one JSON line per model,
+
+    {"model", "heldout_is_nll_nats", "heldout_neg_elbo_nats", "train_images_per_s", "wall_s", "epochs", "K"}
+
+The chapter's models are not copied here. The script executes the notebook's
+cells tagged ``model-code`` (the loss, the sampling layer, the encoder and
+decoder, ``VAE``, ``build_vae`` and the importance-sampling ``log_weights``)
+and ``data-code`` (the fixed-seed binarization), in order, so the benchmark
+always measures what the chapter shows.
+
+The baseline is the configuration of the widely used Keras VAE example,
+written here from its description: encoder two stride-2 3x3 convolutions
+(32, 64 filters, ReLU), flatten, Dense(16, ReLU), z_mean and z_log_var with
+latent_dim = 2; decoder Dense(7*7*64, ReLU), reshape, transposed convolutions
+(64, 32 filters, stride 2, ReLU) and a final 1-filter transposed convolution
+with a sigmoid; loss = binary cross-entropy of the sigmoid probabilities
+(Keras clips them to [1e-7, 1 - 1e-7]) summed over pixels, plus the KL,
+averaged over the batch; Adam, batch 128. For evaluation the baseline's
+decoder returns the pre-activation of its last layer, so its likelihood is
+computed from exact logits (no clipping) with the same function as the
+chapter's models.
+
+Same for all three models: the data split (training part minus its last 1,000
+images, validated on those; the 2,000 held-out images only for evaluation),
+the fixed-seed binary images, the seed, Adam(1e-3), batch 128 and the number
+of epochs. Every model runs all epochs; EarlyStopping(restore_best_weights=True)
+with patience = epochs then hands back the weights of the best validation
+epoch. The held-out -ELBO uses all held-out images with 10 fixed draws each;
+the importance-sampled NLL uses K = 1000 fixed draws on the first 500 held-out
+images (full run). train_images_per_s counts training images over the wall
+time of epochs 2..n (epoch 1 includes graph tracing), validation included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "chapters" / "mnist_vae.ipynb"
+
+
+def run_tagged_cells(tag: str, namespace: dict) -> None:
+    """Execute the notebook's code cells carrying ``tag``, in order, in ``namespace``."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    sources = [c.source for c in nb.cells if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
+    if not sources:
+        raise RuntimeError(f"{NOTEBOOK} has no code cell tagged {tag!r}")
+    for index, source in enumerate(sources):
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"{NOTEBOOK.name}[{tag} {index}]", "exec"), namespace)
+
+
+def make_baseline(ns: dict):
+    """The Keras example configuration (see the module docstring), with the chapter's Sampling layer."""
+    keras, ops, layers = ns["keras"], ns["ops"], ns["keras"].layers
+
+    class BaselineVAE(keras.Model):
+        def __init__(self, latent_dim=2, **kwargs):
+            super().__init__(**kwargs)
+            self.latent_dim = latent_dim
+            inputs = keras.Input((28, 28, 1))
+            h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(inputs)
+            h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+            h = layers.Dense(16, activation="relu")(layers.Flatten()(h))
+            self.encoder = keras.Model(inputs, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)])
+            self.decoder = keras.Sequential([  # returns the last layer's pre-activation (logits)
+                keras.Input((latent_dim,)),
+                layers.Dense(7 * 7 * 64, activation="relu"),
+                layers.Reshape((7, 7, 64)),
+                layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu"),
+                layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu"),
+                layers.Conv2DTranspose(1, 3, padding="same"),
+            ])
+            self.sampling = ns["Sampling"](ns["seed_generator"])
+            self.recon_tracker, self.kl_tracker = keras.metrics.Mean(name="recon"), keras.metrics.Mean(name="kl")
+
+        def encode(self, x):
+            z_mean, z_log_var = self.encoder(x)
+            return z_mean, z_log_var
+
+        def call(self, x, training=False):
+            z_mean, z_log_var = self.encode(x)
+            probs = ops.sigmoid(self.decoder(self.sampling(z_mean, z_log_var)))  # the example's sigmoid output
+            return z_mean, z_log_var, probs
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            z_mean, z_log_var, probs = y_pred
+            recon = ops.sum(keras.losses.binary_crossentropy(x, probs), axis=(1, 2))  # clipped at 1e-7
+            kl = -0.5 * ops.sum(1 + z_log_var - z_mean**2 - ops.exp(z_log_var), axis=1)
+            self.recon_tracker.update_state(recon)
+            self.kl_tracker.update_state(kl)
+            return ops.mean(recon + kl)
+
+        @property
+        def metrics(self):
+            return super().metrics + [self.recon_tracker, self.kl_tracker]
+
+    return BaselineVAE(latent_dim=2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=20, help="epochs for every model (default 20)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 training images, small K")
+    args = parser.parse_args(argv)
+
+    from vaebook.tf_utils import seed_keras  # before keras: quiet TensorFlow start-up
+    import keras
+    from keras import ops
+
+    from vaebook import DEFAULT_SEED
+    from vaebook.maths import LOG_2PI, diag_gaussian_log_density, log_mean_exp
+    from vaebook.mnist import load_mnist
+
+    split = load_mnist()
+    ns = {"np": np, "keras": keras, "ops": ops, "LOG_2PI": LOG_2PI, "SEED": DEFAULT_SEED, "split": split,
+          "diag_gaussian_log_density": diag_gaussian_log_density, "seed_generator": seed_keras(DEFAULT_SEED)}
+    run_tagged_cells("model-code", ns)
+    run_tagged_cells("data-code", ns)
+    num_val = 200 if args.quick else 1000
+    num_fit = 800 if args.quick else split.n_train - num_val
+    x_fit, x_val = ns["x_train_all"][:num_fit], ns["x_train_all"][-num_val:]
+    x_heldout = ns["x_heldout_all"][: 200 if args.quick else split.n_heldout]
+    num_is, num_samples = (50, 100) if args.quick else (500, 1000)
+    num_epochs = 2 if args.quick else args.epochs
+
+    def fixed_eps(k, n, d):
+        return np.random.default_rng(DEFAULT_SEED).standard_normal((k, n, d))
+
+    models = {"book_conv_vae_latent2": lambda: ns["build_vae"](latent_dim=2),
+              "book_conv_vae_latent16": lambda: ns["build_vae"](latent_dim=16),
+              "keras_example_baseline_latent2": lambda: make_baseline(ns)}
+    for name, build in models.items():
+        keras.utils.set_random_seed(DEFAULT_SEED)  # the same seed for every model
+        start = time.perf_counter()
+        vae = build()
+        vae.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3))
+        epoch_times = []
+        timer = keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs: epoch_times.append(-time.perf_counter()),
+            on_epoch_end=lambda epoch, logs: epoch_times.__setitem__(-1, epoch_times[-1] + time.perf_counter()))
+        stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=num_epochs, restore_best_weights=True)
+        history = vae.fit(x_fit, epochs=num_epochs, batch_size=128, validation_data=(x_val,), shuffle=True,
+                          callbacks=[timer, stopping], verbose=0).history
+        timed = epoch_times[1:] or epoch_times
+        images_per_s = len(x_fit) * len(timed) / sum(timed)
+        d = vae.latent_dim
+        elbo = ns["log_weights"](vae, x_heldout, fixed_eps(10, len(x_heldout), d)).mean(axis=0)
+        log_w = ns["log_weights"](vae, x_heldout[:num_is], fixed_eps(num_samples, num_is, d))
+        nll = -log_mean_exp(log_w, axis=0)
+        print(json.dumps({
+            "model": name,
+            "heldout_is_nll_nats": round(float(nll.mean()), 3),
+            "heldout_neg_elbo_nats": round(float(-elbo.mean()), 3),
+            "train_images_per_s": round(images_per_s, 1),
+            "wall_s": round(time.perf_counter() - start, 1),
+            "epochs": len(history["loss"]),
+            "K": num_samples,
+            "best_epoch": int(np.argmin(history["val_loss"])) + 1,
+            "num_is_images": num_is,
+            "num_heldout_images": len(x_heldout),
+        }), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
