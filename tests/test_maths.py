@@ -17,6 +17,9 @@ from scipy import linalg, stats
 
 from vaebook import maths
 from vaebook.maths import (
+    active_units,
+    kl_per_dimension,
+    std_normal_log_density,
     LinearPPCA,
     check_cholesky_factor,
     diag_gaussian_log_density,
@@ -549,3 +552,36 @@ def test_fit_ppca_rejects_bad_data():
     t = np.linspace(-1, 1, 10)[:, None]
     with pytest.raises(ValueError, match="not identifiable"):
         fit_ppca(t * np.array([[1.0, 2.0, 3.0]]), 1)
+
+
+# --- evaluation helpers used by the VAE chapters ---------------------------
+
+
+def test_std_normal_log_density_matches_scipy(rng):
+    from scipy.stats import multivariate_normal
+
+    z = rng.standard_normal((4, 7, 3))
+    expected = multivariate_normal(np.zeros(3), np.eye(3)).logpdf(z.reshape(-1, 3)).reshape(4, 7)
+    np.testing.assert_allclose(std_normal_log_density(z), expected, rtol=1e-12)
+
+
+def test_kl_per_dimension_sums_to_the_mean_kl(rng):
+    z_mean, z_log_var = rng.standard_normal((50, 4)), rng.standard_normal((50, 4))
+    per_dim = kl_per_dimension(z_mean, z_log_var)
+    assert per_dim.shape == (4,) and np.all(per_dim >= 0)
+    np.testing.assert_allclose(per_dim.sum(), kl_diag_gaussian_std_normal(z_mean, z_log_var).mean(), rtol=1e-12)
+    # a coordinate equal to the prior carries no KL
+    z_mean[:, 2], z_log_var[:, 2] = 0.0, 0.0
+    assert kl_per_dimension(z_mean, z_log_var)[2] == 0.0
+    with pytest.raises(ValueError, match=r"must both be \(num_examples, d\)"):
+        kl_per_dimension(z_mean, z_log_var[:, :3])
+
+
+def test_active_units_counts_varying_coordinates(rng):
+    z_mean = np.column_stack([rng.standard_normal(200), 0.01 * rng.standard_normal(200), np.full(200, 3.0)])
+    activity, count = active_units(z_mean)
+    np.testing.assert_allclose(activity, z_mean.var(axis=0))
+    assert count == 1
+    assert active_units(z_mean, threshold=1e-6)[1] == 2
+    with pytest.raises(ValueError, match="num_examples >= 2"):
+        active_units(z_mean[:1])

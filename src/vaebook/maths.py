@@ -7,7 +7,8 @@ that chapters (and tests) can check framework code against it:
   (chapter "Latent-variable models");
 * the KL divergence of a diagonal or a full-covariance Gaussian from N(0, I),
   and between two full-covariance Gaussians (chapter "The evidence lower
-  bound");
+  bound"); the KL per latent dimension and the active-unit count (the VAE
+  chapters);
 * a numerically stable log-mean-exp and the importance-sampled log-likelihood
   estimate built on it (chapter "The evidence lower bound"; used to evaluate
   every model in the later chapters);
@@ -120,6 +121,12 @@ def diag_gaussian_log_density(x, mean, log_var) -> np.ndarray:
     return -0.5 * np.sum(LOG_2PI + log_var + (x - mean) ** 2 * np.exp(-log_var), axis=-1)
 
 
+def std_normal_log_density(z) -> np.ndarray:
+    """log N(z; 0, I), summed over the last axis: the log-prior of every VAE in the book."""
+    z = _as_float_array(z, "z", 1)
+    return -0.5 * np.sum(LOG_2PI + z**2, axis=-1)
+
+
 def gaussian_log_density(x, mean, cov) -> np.ndarray:
     """log N(x; mean, cov) for a full (d, d) covariance, over the last axis of x."""
     x = _as_float_array(x, "x", 1)
@@ -149,6 +156,34 @@ def gaussian_log_density(x, mean, cov) -> np.ndarray:
 # --------------------------------------------------------------------------
 # KL divergences
 # --------------------------------------------------------------------------
+def kl_per_dimension(z_mean, z_log_var) -> np.ndarray:
+    """Mean over examples of KL(q(z_i | x) || N(0, 1)) for each latent coordinate i.
+
+    ``z_mean`` and ``z_log_var`` are (N, d) encoder outputs; returns (d,). The
+    entries sum to the average of :func:`kl_diag_gaussian_std_normal`. Used by
+    the VAE chapters to show which latent dimensions carry information.
+    """
+    z_mean = _as_float_array(z_mean, "z_mean")
+    z_log_var = _as_float_array(z_log_var, "z_log_var")
+    if z_mean.ndim != 2 or z_mean.shape != z_log_var.shape:
+        raise ValueError(f"z_mean {z_mean.shape} and z_log_var {z_log_var.shape} must both be (num_examples, d).")
+    return np.mean(0.5 * (np.exp(z_log_var) + z_mean**2 - 1.0 - z_log_var), axis=0)
+
+
+def active_units(z_mean, threshold: float = 0.01) -> tuple[np.ndarray, int]:
+    """Activity Cov_x(E_q[z_i]) of each latent coordinate and the number above ``threshold``.
+
+    A coordinate is *active* when its encoder mean varies across examples by more
+    than ``threshold`` (Burda, Grosse & Salakhutdinov, 2016, use 0.01). ``z_mean``
+    is (N, d); returns the (d,) activities and the count.
+    """
+    z_mean = _as_float_array(z_mean, "z_mean")
+    if z_mean.ndim != 2 or z_mean.shape[0] < 2:
+        raise ValueError(f"z_mean has shape {z_mean.shape}; expected (num_examples >= 2, d).")
+    activity = np.var(z_mean, axis=0)
+    return activity, int(np.sum(activity > threshold))
+
+
 def kl_diag_gaussian_std_normal(mean, log_var) -> np.ndarray:
     """KL(N(mean, diag(exp(log_var))) || N(0, I)), summed over the last axis.
 
@@ -294,8 +329,7 @@ class LinearPPCA:
 
     def log_prior(self, z) -> np.ndarray:
         """log p(z) = log N(z; 0, I)."""
-        z = self._check_z(z)
-        return -0.5 * np.sum(LOG_2PI + z**2, axis=-1)
+        return std_normal_log_density(self._check_z(z))
 
     def log_joint(self, x, z) -> np.ndarray:
         """log p(x, z) = log p(z) + log p(x | z)."""
