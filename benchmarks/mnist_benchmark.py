@@ -39,28 +39,14 @@ time of epochs 2..n (epoch 1 includes graph tracing), validation included.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "chapters" / "mnist_vae.ipynb"
-
-
-def run_tagged_cells(tag: str, namespace: dict) -> None:
-    """Execute the notebook's code cells carrying ``tag``, in order, in ``namespace``."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    sources = [c.source for c in nb.cells if c.cell_type == "code" and tag in c.metadata.get("tags", [])]
-    if not sources:
-        raise RuntimeError(f"{NOTEBOOK} has no code cell tagged {tag!r}")
-    for index, source in enumerate(sources):
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(source, f"{NOTEBOOK.name}[{tag} {index}]", "exec"), namespace)
 
 
 def make_baseline(ns: dict):
@@ -117,19 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 training images, small K")
     args = parser.parse_args(argv)
 
-    from vaebook.tf_utils import seed_keras  # before keras: quiet TensorFlow start-up
+    from vaebook.tf_utils import run_tagged_cells  # before keras: quiet TensorFlow start-up
     import keras
-    from keras import ops
 
     from vaebook import DEFAULT_SEED
-    from vaebook.maths import LOG_2PI, diag_gaussian_log_density, log_mean_exp
+    from vaebook.maths import log_mean_exp
     from vaebook.mnist import load_mnist
 
     split = load_mnist()
-    ns = {"np": np, "keras": keras, "ops": ops, "LOG_2PI": LOG_2PI, "SEED": DEFAULT_SEED, "split": split,
-          "diag_gaussian_log_density": diag_gaussian_log_density, "seed_generator": seed_keras(DEFAULT_SEED)}
-    run_tagged_cells("model-code", ns)
-    run_tagged_cells("data-code", ns)
+    # the chapter's model code and binarization, executed from the notebook itself
+    ns = run_tagged_cells(NOTEBOOK, ["model-code", "data-code"], split=split)
     num_val = 200 if args.quick else 1000
     num_fit = 800 if args.quick else split.n_train - num_val
     x_fit, x_val = ns["x_train_all"][:num_fit], ns["x_train_all"][-num_val:]

@@ -2,7 +2,8 @@
 
 The model code lives in the notebook, not in the package, so these tests run
 the notebook's own code: the cells tagged ``model-code`` (and ``data-code``
-for the binarization) are executed in order with nbformat, and the functions
+for the binarization) are executed in order by ``vaebook.tf_utils.run_tagged_cells``
+(the same runner the benchmark uses), and the functions
 they define are tested. A wrong definition in the notebook therefore fails
 here; there is no second copy of the model to drift apart from it.
 
@@ -13,12 +14,9 @@ skipped when it is absent.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -42,34 +40,17 @@ REAL_DIR = real_mnist_dir()
 needs_mnist = pytest.mark.skipif(REAL_DIR is None, reason="MNIST t10k files not found")
 
 
-def tagged_sources(tag: str) -> list[str]:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    return [cell.source for cell in nb.cells if cell.cell_type == "code" and tag in cell.metadata.get("tags", [])]
+def run_cells(tag: str, **names) -> dict:
+    pytest.importorskip("keras")
+    from vaebook.tf_utils import run_tagged_cells
 
-
-def run_cells(tag: str, namespace: dict) -> dict:
-    sources = tagged_sources(tag)
-    assert sources, f"no cell tagged {tag!r} in {NOTEBOOK.name}"
-    for index, source in enumerate(sources):
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(source, f"{NOTEBOOK.name}[{tag} {index}]", "exec"), namespace)
-    return namespace
+    return run_tagged_cells(NOTEBOOK, [tag], **names)
 
 
 @pytest.fixture(scope="module")
 def chapter():
     """The namespace the notebook's model-code cells create, as the first cell sets it up."""
-    pytest.importorskip("keras")
-    from vaebook.tf_utils import seed_keras  # before keras: quiet TensorFlow start-up
-    import keras
-    from keras import ops
-
-    from vaebook.maths import LOG_2PI, diag_gaussian_log_density
-
-    namespace = {"np": np, "keras": keras, "ops": ops, "LOG_2PI": LOG_2PI, "SEED": DEFAULT_SEED,
-                 "diag_gaussian_log_density": diag_gaussian_log_density,
-                 "seed_generator": seed_keras(DEFAULT_SEED)}
-    return run_cells("model-code", namespace)
+    return run_cells("model-code")
 
 
 def direct_bernoulli(x, logits):
@@ -134,8 +115,8 @@ def test_loader_split_and_binarization_are_deterministic():
     split = mnist.load_mnist(mnist_dir=REAL_DIR)
     assert (split.n_train, split.n_heldout, split.source) == (8000, 2000, "directory")
     assert "t10k" in split.description
-    first = run_cells("data-code", {"np": np, "split": split, "SEED": DEFAULT_SEED})
-    second = run_cells("data-code", {"np": np, "split": split, "SEED": DEFAULT_SEED})
+    first = run_cells("data-code", split=split)
+    second = run_cells("data-code", split=split)
     for name, count in (("x_train_all", 8000), ("x_heldout_all", 2000)):
         assert first[name].shape == (count, 28, 28, 1) and first[name].dtype == np.float32
         assert set(np.unique(first[name])) <= {0.0, 1.0}

@@ -65,3 +65,36 @@ def framework_info() -> str:
         devices = ", ".join(d.device_type for d in tf.config.list_logical_devices())
         info += f" (tensorflow {tf.__version__}, devices: {devices})"
     return info
+
+
+def run_tagged_cells(notebook, tags, *, seed: int = DEFAULT_SEED, **names) -> dict:
+    """Execute a Keras chapter's code cells that carry one of ``tags``, in order; return their namespace.
+
+    Lets tests and benchmarks use the model code exactly as the chapter shows
+    it (chapter "A convolutional VAE on MNIST": cells tagged ``model-code`` and
+    ``data-code``), instead of a second copy. The namespace starts like the
+    chapter's first cell: ``np``, ``keras``, ``ops``, every public name of
+    :mod:`vaebook.maths`, ``SEED`` and a fresh ``seed_generator``, plus
+    ``names``. Printed output of the cells is discarded.
+    """
+    import contextlib
+    import io
+    import json
+    from pathlib import Path
+
+    import numpy as np
+
+    from . import maths
+
+    path = Path(notebook)
+    cells = [c for c in json.loads(path.read_text())["cells"]
+             if c["cell_type"] == "code" and set(tags) & set(c.get("metadata", {}).get("tags", []))]
+    if not cells:
+        raise ValueError(f"{path} has no code cell tagged {' or '.join(map(repr, tags))}.")
+    namespace = {name: value for name, value in vars(maths).items() if not name.startswith("_")}
+    namespace.update(np=np, keras=keras, ops=keras.ops, SEED=seed, seed_generator=seed_keras(seed), **names)
+    for index, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"{path.name}[tagged cell {index}]", "exec"), namespace)
+    return namespace
