@@ -4,15 +4,18 @@
     python scripts/execute_notebooks.py chapters/elbo.ipynb
 
 This is what `make execute` runs to regenerate the stored outputs the
-rendered book shows. It always runs full mode (it removes VAEBOOK_QUICK from
-the kernel's environment) unless --quick is given, which is only for trying
-the script out: the book must be committed with full-mode outputs. The wall
-time and mode are written to each notebook's metadata under "vaebook".
+rendered book shows. It always runs full mode (it sets VAEBOOK_QUICK=0 in the
+kernel's environment) unless --quick is given, which is only for trying the
+script out: the book must be committed with full-mode outputs. The mode, the
+wall time and a hash of the notebook's code cells are written to each
+notebook's metadata under "vaebook"; tests/test_book.py fails when a
+notebook's code has changed since its last full-mode run (`code_hash`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -23,6 +26,10 @@ import yaml
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The Colab setup cell (scripts/colab_setup_cell.py) does nothing outside Colab and
+# is regenerated from _config.yml without re-executing; it is not part of the hash.
+COLAB_MARKER = "# Colab setup"
 
 
 def notebooks_in_toc(root: Path = ROOT) -> list[Path]:
@@ -44,23 +51,46 @@ def notebooks_in_toc(root: Path = ROOT) -> list[Path]:
     return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
 
 
-def execute(path: Path, quick: bool, timeout: int) -> float:
-    nb = nbformat.read(path, as_version=4)
-    env_quick = "1" if quick else "0"
+def code_hash(nb) -> str:
+    """SHA-256 of the notebook's code cells (their sources, in order).
+
+    Markdown cells, outputs, metadata and the Colab setup cell are left out, so
+    a prose edit does not ask for a re-run, while any change to code does.
+    """
+    digest = hashlib.sha256()
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if source.startswith(COLAB_MARKER):
+            continue
+        digest.update(source.encode("utf-8"))
+        digest.update(b"\0")  # cell boundary: moving a line between cells changes the hash
+    return digest.hexdigest()
+
+
+def run_notebook(nb, *, quick: bool, timeout: int, cwd: Path) -> float:
+    """Execute ``nb`` (in place, in memory) in the given mode; return the wall time in seconds."""
     previous = os.environ.get("VAEBOOK_QUICK")
-    os.environ["VAEBOOK_QUICK"] = env_quick  # the kernel inherits this environment
+    os.environ["VAEBOOK_QUICK"] = "1" if quick else "0"  # the kernel inherits this environment
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                                resources={"metadata": {"path": str(path.parent)}})
+                                resources={"metadata": {"path": str(cwd)}})
         start = time.perf_counter()
         client.execute()
-        wall = time.perf_counter() - start
+        return time.perf_counter() - start
     finally:
         if previous is None:
             os.environ.pop("VAEBOOK_QUICK", None)
         else:
             os.environ["VAEBOOK_QUICK"] = previous
-    nb.metadata["vaebook"] = {"mode": "quick" if quick else "full", "wall_time_s": round(wall, 1)}
+
+
+def execute(path: Path, quick: bool, timeout: int) -> float:
+    nb = nbformat.read(path, as_version=4)
+    wall = run_notebook(nb, quick=quick, timeout=timeout, cwd=path.parent)
+    nb.metadata["vaebook"] = {"mode": "quick" if quick else "full", "wall_time_s": round(wall, 1),
+                              "code_sha256": code_hash(nb)}
     nbformat.write(nb, path)
     return wall
 
