@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from execute_notebooks import code_hash  # noqa: E402
 
 
 def toc_entries() -> list[str]:
@@ -58,6 +60,35 @@ def test_notebook_is_stored_with_full_mode_outputs(path):
     assert re.search(r"^run mode\s*: full", first, re.M), f"{path.name}: the print_run_info output does not show full mode"
     stderr = [o for o in outputs if o.get("name") == "stderr"]
     assert not stderr, f"{path.name} stores stderr output (warnings?): {stderr[0]['text'][:300]}"
+
+
+@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.stem)
+def test_stored_outputs_come_from_the_code_now_in_the_notebook(path):
+    """`make execute` records a hash of the code cells; any code edit since then fails here."""
+    nb = json.loads(path.read_text())
+    recorded = nb["metadata"].get("vaebook", {}).get("code_sha256")
+    assert recorded, f"{path.name} has no recorded code hash: re-execute it with `make execute`"
+    assert recorded == code_hash(nb), (
+        f"{path.name}: its code cells changed since its last full-mode run, so the stored outputs "
+        f"may come from other code; re-execute it: "
+        f"`.venv/bin/python scripts/execute_notebooks.py {path.relative_to(ROOT)}`")
+
+
+def _notebook(*cells):
+    return {"cells": [{"cell_type": kind, "source": source} for kind, source in cells]}
+
+
+def test_code_hash_sees_code_edits_but_not_prose_or_the_colab_cell():
+    base = code_hash(_notebook(("code", "# Colab setup ..."), ("markdown", "Text"), ("code", "x = 1"), ("code", "y = 2")))
+    assert base == code_hash(_notebook(("code", "# Colab setup (changed)"), ("markdown", "Other text"),
+                                       ("code", "x = 1"), ("code", "y = 2")))
+    assert base != code_hash(_notebook(("code", "# Colab setup ..."), ("markdown", "Text"), ("code", "x = 2"),
+                                       ("code", "y = 2")))
+    # the same lines split into other cells are other code (outputs sit between cells)
+    assert base != code_hash(_notebook(("code", "# Colab setup ..."), ("code", "x = 1y = 2")))
+    # list-of-lines sources (as stored in .ipynb files) hash like the joined string
+    assert code_hash({"cells": [{"cell_type": "code", "source": ["x = 1\n", "y = 2"]}]}) == code_hash(
+        {"cells": [{"cell_type": "code", "source": "x = 1\ny = 2"}]})
 
 
 def test_every_chapter_has_objectives_summary_and_exercises():
