@@ -296,7 +296,8 @@ def test_kl_full_gaussian_std_normal_matches_torch(rng):
 def test_kl_full_gaussian_std_normal_reduces_to_diag_case(rng):
     mean, log_var = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     chol = np.exp(0.5 * log_var)[..., None] * np.eye(4)  # (3, 4, 4) diagonal factors
-    np.testing.assert_allclose(kl_full_gaussian_std_normal(mean, chol), kl_diag_gaussian_std_normal(mean, log_var), rtol=1e-12)
+    np.testing.assert_allclose(kl_full_gaussian_std_normal(mean, chol), kl_diag_gaussian_std_normal(mean, log_var),
+                               rtol=1e-12)
 
 
 def test_kl_full_gaussian_std_normal_rejects_mismatched_dims():
@@ -323,9 +324,11 @@ def test_kl_gaussians_special_cases(rng):
     mean, chol = rng.standard_normal(dim), random_cholesky(rng, dim=dim)
     cov = chol @ chol.T
     assert kl_gaussians(mean, cov, mean, cov) == pytest.approx(0.0, abs=1e-12)
-    assert kl_gaussians(mean, cov, np.zeros(dim), np.eye(dim)) == pytest.approx(float(kl_full_gaussian_std_normal(mean, chol)), rel=1e-12)
+    assert kl_gaussians(mean, cov, np.zeros(dim), np.eye(dim)) == pytest.approx(
+        float(kl_full_gaussian_std_normal(mean, chol)), rel=1e-12)
     # KL is not symmetric.
-    assert kl_gaussians(mean, cov, np.zeros(dim), np.eye(dim)) != pytest.approx(kl_gaussians(np.zeros(dim), np.eye(dim), mean, cov))
+    assert kl_gaussians(mean, cov, np.zeros(dim), np.eye(dim)) != pytest.approx(
+        kl_gaussians(np.zeros(dim), np.eye(dim), mean, cov))
 
 
 def test_kl_gaussians_rejects_bad_shapes():
@@ -437,7 +440,8 @@ def test_linear_ppca_posterior_matches_gaussian_conditioning(rng):
     cov = model.marginal_cov()
     post_mean, post_cov = model.posterior(x)
     np.testing.assert_allclose(post_mean, linalg.solve(cov, (x - model.mu).T).T @ model.W, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(post_cov, np.eye(model.latent_dim) - model.W.T @ linalg.solve(cov, model.W), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(post_cov, np.eye(model.latent_dim) - model.W.T @ linalg.solve(cov, model.W),
+                               rtol=1e-10, atol=1e-12)
     np.testing.assert_array_equal(post_cov, post_cov.T)
 
 
@@ -447,7 +451,8 @@ def test_linear_ppca_log_joint_and_likelihood_shapes(rng):
     assert model.log_likelihood(x, z).shape == (7, 4)
     assert model.log_prior(z).shape == (7, 4)
     np.testing.assert_allclose(model.log_joint(x, z), model.log_prior(z) + model.log_likelihood(x, z), rtol=1e-15)
-    expected = stats.multivariate_normal(z[0, 0] @ model.W.T + model.mu, model.sigma2 * np.eye(model.data_dim)).logpdf(x[0])
+    expected = stats.multivariate_normal(z[0, 0] @ model.W.T + model.mu,
+                                         model.sigma2 * np.eye(model.data_dim)).logpdf(x[0])
     assert model.log_likelihood(x, z)[0, 0] == pytest.approx(expected, rel=1e-12)
 
 
@@ -585,3 +590,71 @@ def test_active_units_counts_varying_coordinates(rng):
     assert active_units(z_mean, threshold=1e-6)[1] == 2
     with pytest.raises(ValueError, match="num_examples >= 2"):
         active_units(z_mean[:1])
+
+
+# --- bad inputs that used to give a wrong answer or an unhelpful error -------
+
+
+def test_diag_gaussian_log_density_requires_equal_event_dimensions():
+    # An event dimension of 1 used to broadcast against 3 and be summed over 3 coordinates.
+    with pytest.raises(ValueError, match=r"x \(4, 3\), mean \(1,\), log_var \(3,\).*last \(event\) dimensions"):
+        diag_gaussian_log_density(np.zeros((4, 3)), np.zeros(1), np.zeros(3))
+    with pytest.raises(ValueError, match="last \\(event\\) dimensions"):
+        diag_gaussian_log_density(np.zeros((4, 3)), np.zeros(3), np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="last \\(event\\) dimensions"):
+        kl_diag_gaussian_std_normal(np.zeros((4, 3)), np.zeros(1))
+    # batch dimensions still broadcast
+    assert diag_gaussian_log_density(np.zeros((4, 3)), np.zeros((1, 3)), np.zeros(3)).shape == (4,)
+
+
+@pytest.mark.parametrize("which", ["cov_q", "cov_p"])
+@pytest.mark.parametrize("bad", [np.array([[1.0, 0.5], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.5, 1.0]])])
+def test_kl_gaussians_rejects_asymmetric_covariances_like_gaussian_log_density(which, bad):
+    # These used to give KL = 0.0 and 0.144 (Cholesky reads one triangle only).
+    args = {"mean_q": np.zeros(2), "cov_q": np.eye(2), "mean_p": np.zeros(2), "cov_p": np.eye(2), which: bad}
+    with pytest.raises(ValueError, match=f"{which} is not symmetric"):
+        kl_gaussians(**args)
+    with pytest.raises(ValueError, match="cov is not symmetric"):
+        gaussian_log_density(np.zeros((1, 2)), np.zeros(2), bad)
+
+
+def test_kl_gaussians_rejects_non_finite_and_indefinite_covariances():
+    with pytest.raises(ValueError, match="cov_q contains NaN or inf"):
+        kl_gaussians(np.zeros(2), np.diag([1.0, np.nan]), np.zeros(2), np.eye(2))
+    with pytest.raises(ValueError, match="cov_p is not symmetric positive definite"):
+        kl_gaussians(np.zeros(2), np.eye(2), np.zeros(2), np.diag([1.0, -1.0]))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_active_units_and_kl_per_dimension_reject_non_finite_encoder_outputs(rng, bad):
+    # NaN means used to count as 0 active units: a diverged encoder looked like posterior collapse.
+    z_mean = rng.standard_normal((20, 3))
+    z_mean[5, 1] = bad
+    with pytest.raises(ValueError, match=r"z_mean contains NaN or inf \(1 of 60 entries; first at row 5, column 1\)"):
+        active_units(z_mean)
+    with pytest.raises(ValueError, match="z_mean contains NaN or inf"):
+        kl_per_dimension(z_mean, np.zeros((20, 3)))
+    with pytest.raises(ValueError, match="z_log_var contains NaN or inf"):
+        kl_per_dimension(np.zeros((20, 3)), z_mean)
+
+
+@pytest.mark.parametrize("axis", [None, 1.0, "0", True])
+def test_log_mean_exp_rejects_a_non_integer_axis(axis):
+    with pytest.raises(TypeError, match=f"axis must be an integer.*got {type(axis).__name__}"):
+        log_mean_exp(np.zeros((2, 3)), axis=axis)
+    assert log_mean_exp(np.zeros((2, 3)), axis=np.int64(1)).shape == (2,)
+
+
+@pytest.mark.parametrize("latent_dim", [1.5, 1.0, "1", None, True])
+def test_fit_ppca_rejects_a_non_integer_latent_dim(latent_dim):
+    with pytest.raises(TypeError, match=f"latent_dim must be an integer.*got {type(latent_dim).__name__}"):
+        fit_ppca(np.random.default_rng(0).standard_normal((20, 3)), latent_dim)
+    assert fit_ppca(np.random.default_rng(0).standard_normal((20, 3)), np.int64(1)).latent_dim == 1
+
+
+@pytest.mark.parametrize("sigma2", ["1", None, [1.0], np.ones(2), True])
+def test_linear_ppca_rejects_a_sigma2_that_is_not_a_number(sigma2):
+    with pytest.raises(TypeError, match="sigma2 must be a real number"):
+        LinearPPCA(W=np.ones((3, 1)), mu=np.zeros(3), sigma2=sigma2)
+    for ok in (1, np.float32(0.5), np.array(0.5)):
+        assert type(LinearPPCA(W=np.ones((3, 1)), mu=np.zeros(3), sigma2=ok).sigma2) is float

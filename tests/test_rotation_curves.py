@@ -8,9 +8,12 @@ NFW density, and a per-galaxy loop.
 
 from __future__ import annotations
 
+import decimal
+import warnings
+
 import numpy as np
 import pytest
-from scipy import integrate, optimize
+from scipy import integrate, optimize, special
 
 from vaebook import rotation_curves as rc
 
@@ -134,7 +137,8 @@ def test_moster_relation_is_monotone_and_inverted():
 def test_scaling_relation_values():
     r50, sigma_ln = rc.shen_half_light_radius(np.array([1e9, 1e12]))
     assert np.all((r50 > 0.5) & (r50 < 20))
-    assert sigma_ln[0] == pytest.approx(rc.SHEN_SIGMA1, abs=0.01) and sigma_ln[1] == pytest.approx(rc.SHEN_SIGMA2, abs=0.01)
+    assert sigma_ln[0] == pytest.approx(rc.SHEN_SIGMA1, abs=0.01)
+    assert sigma_ln[1] == pytest.approx(rc.SHEN_SIGMA2, abs=0.01)
     assert rc.dutton_maccio_concentration(1e12 / rc.HUBBLE_H)[0] == pytest.approx(10**rc.DM14_A)
 
 
@@ -161,3 +165,191 @@ def test_module_does_not_import_torch():
     import sys
     code = "import sys, vaebook.rotation_curves; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------
+# bad inputs and extreme values
+# --------------------------------------------------------------------------
+
+
+def test_make_dataset_defaults_to_the_book_seed_and_rejects_seed_none():
+    from vaebook.seeding import DEFAULT_SEED
+
+    curves, params, _ = rc.make_dataset(5)
+    again, params_again, _ = rc.make_dataset(5, seed=DEFAULT_SEED)
+    assert np.array_equal(curves, again) and np.array_equal(params, params_again)
+    with pytest.raises(TypeError, match="seed=None.*DEFAULT_SEED"):
+        rc.make_dataset(5, seed=None)
+    with pytest.raises(TypeError, match="seed must be an integer"):
+        rc.make_dataset(5, seed=1.5)
+
+
+@pytest.mark.parametrize("noise", ["5", None, [5.0], True])
+def test_make_dataset_rejects_a_noise_that_is_not_a_number(noise):
+    with pytest.raises(TypeError, match="noise_kms must be a real number"):
+        rc.make_dataset(3, seed=0, noise_kms=noise)
+
+
+@pytest.mark.parametrize("func", [rc.galaxy_curves, rc.galaxy_params])
+def test_galaxy_dict_missing_key_names_it_and_the_required_keys(func):
+    galaxies = rc.sample_galaxies(3, np.random.default_rng(0))
+    del galaxies["concentration"]
+    with pytest.raises(ValueError, match=r"lacks the key\(s\) \['concentration'\].*'stellar_mass', 'scale_length'"):
+        func(galaxies)
+    with pytest.raises(TypeError, match="dict"):
+        func([1.0, 2.0])
+
+
+def _no_runtime_warnings(func, *args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return func(*args)
+
+
+def _disc_small_y_reference(radius, disc_mass, scale_length):
+    """v from v^2 = 2 G M_d y^2 [I0 K0 - I1 K1](y) / R_d with SciPy's unscaled Bessel functions,
+    which are accurate at tiny y (their power series), independent of the scaled ones the module uses."""
+    y = radius / (2 * scale_length)
+    bessel = special.i0(y) * special.k0(y) - special.i1(y) * special.k1(y)
+    return np.sqrt(2 * rc.G * disc_mass / scale_length) * y * np.sqrt(bessel)
+
+
+@pytest.mark.parametrize("radius, scale_length", [
+    (1e-300, 3.0), (1e-200, 1.0), (1e100, 1e200), (1.0, 1e100), (1e-20, 1e-12), (1e-8, 1.0), (3e-8, 1.0),
+])
+def test_disc_velocity_small_y_extremes_match_reference(radius, scale_length):
+    v = _no_runtime_warnings(rc.disc_velocity, [radius], 1e10, scale_length)[0, 0]
+    assert v > 0
+    assert v == pytest.approx(_disc_small_y_reference(radius, 1e10, scale_length), rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("radius, scale_length", [
+    (1.0, 1e-300), (1e300, 3.0), (1e300, 1e-300), (1e5, 1e-320), (1e-10, 1e-310),
+])
+def test_disc_velocity_large_y_extremes_are_kepler(radius, scale_length):
+    # y = R / (2 R_d) >= 5e4: v^2 = G M_d / R (1 + 9 / (8 y^2) + ...), so Kepler to < 1e-9 relative
+    # (and to rounding for y >= 1e8); y may even overflow to inf.
+    v = _no_runtime_warnings(rc.disc_velocity, [radius], 1e10, scale_length)[0, 0]
+    with np.errstate(over="ignore"):
+        y = np.float64(radius) / (2 * scale_length)
+        kepler = np.sqrt(rc.G * 1e10) / np.sqrt(radius) * np.sqrt(1 + 9 / (8 * y**2))
+    assert v == pytest.approx(kepler, rel=1e-14, abs=0)
+
+
+def test_disc_velocity_underflows_to_zero_only_when_the_true_value_does():
+    # R / (2 R_d) = 5e-601 is below the smallest double; the true v (~1e-748 km/s) is too.
+    v = _no_runtime_warnings(rc.disc_velocity, [1e-300], 1e10, 1e300)
+    assert v[0, 0] == 0.0
+
+
+def _nfw_mu_over_t_reference(t):
+    """m(t) / t, m(t) = ln(1 + t) - t / (1 + t), from its Taylor series: sum_k (-1)^k (k - 1) t^(k - 1) / k.
+
+    Accurate for t < 0.01 (ten terms)."""
+    return sum((-1) ** k * (k - 1) * t ** (k - 1) / k for k in range(2, 12))
+
+
+@pytest.mark.parametrize("t", [1e-300, 1e-100, 1e-20, 1e-5, 3e-3])
+def test_nfw_small_radii_match_the_taylor_series(t):
+    halo_mass, c = 1e12, 10.0
+    r200 = rc.virial_radius(halo_mass)[0]
+    radius = t * r200 / c
+    t = c * (radius / r200)  # the t the module sees
+    m_c = np.log1p(c) - c / (1 + c)  # no cancellation at c = 10
+    v = _no_runtime_warnings(rc.nfw_velocity, [radius], halo_mass, c)[0, 0]
+    # v^2 = V200^2 m(c x) / (x m(c)) = V200^2 c [m(t) / t] / m(c), with m(t) / t from the series
+    m_over_t = _nfw_mu_over_t_reference(t)
+    v_ref = np.sqrt(rc.G * halo_mass / r200) * np.sqrt(c * m_over_t / m_c)
+    assert v == pytest.approx(v_ref, rel=1e-13, abs=0)
+    mass = _no_runtime_warnings(rc.nfw_enclosed_mass, [radius], halo_mass, c)[0, 0]
+    if t > 1e-150:  # below, M(<r) ~ t^2 underflows (correctly) to 0
+        assert mass == pytest.approx(halo_mass / m_c * t * m_over_t, rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("radius, c", [(1e20, 10.0), (1e300, 10.0), (1.7e308, 10.0), (1.7e308, 1e5)])
+def test_nfw_large_radii_match_the_logarithmic_limit(radius, c):
+    # m(t) = ln t - 1 + O(ln t / t) for t >> 1: M(<r) = M_200 (ln t - 1) / m(c), v^2 = G M(<r) / r.
+    # With c = 1e5 and r = 1.7e308 kpc, t = c r / r_200 overflows; the result must not.
+    halo_mass = 1e12
+    r200 = rc.virial_radius(halo_mass)[0]
+    log_t = np.log(c) + np.log(radius) - np.log(r200)
+    m_c = np.log1p(c) - c / (1 + c)
+    mass_ref = halo_mass * (log_t - 1) / m_c
+    mass = _no_runtime_warnings(rc.nfw_enclosed_mass, [radius], halo_mass, c)[0, 0]
+    v = _no_runtime_warnings(rc.nfw_velocity, [radius], halo_mass, c)[0, 0]
+    assert mass == pytest.approx(mass_ref, rel=1e-13, abs=0)
+    assert v == pytest.approx(np.sqrt(rc.G * mass_ref) / np.sqrt(radius), rel=1e-13, abs=0)
+
+
+def test_circular_velocity_at_extremes_is_finite_and_warning_free():
+    radii = np.array([1e-300, 1e-5, 1.0, 1e5, 1e300])
+    for scale_length in (1e-320, 1e-300, 3.0, 1e300):
+        v = _no_runtime_warnings(rc.circular_velocity, radii, 1e10, scale_length, 1e12, 10.0)
+        assert np.all(np.isfinite(v)) and np.all(v > 0)
+
+
+# --------------------------------------------------------------------------
+# high-precision references (decimal arithmetic, 120 digits; mpmath is not a dependency)
+# --------------------------------------------------------------------------
+
+_EULER_GAMMA = decimal.Decimal("0.57721566490153286060651209008240243104215933593992359880576723488486772677766467")
+
+
+def _bessel_difference_decimal(y: float) -> decimal.Decimal:
+    """I0(y) K0(y) - I1(y) K1(y) from the power series of I_n and K_n (Abramowitz & Stegun 9.6.10-9.6.11),
+    summed in 120-digit decimal arithmetic, enough for the cancellation in K_n up to y = 60."""
+    with decimal.localcontext() as ctx:
+        ctx.prec = 120
+        y = decimal.Decimal(y)
+        q, log_term = y * y / 4, (y / 2).ln() + _EULER_GAMMA
+        i0 = k0_sum = i1 = k1_sum = harmonic = decimal.Decimal(0)
+        term, k = decimal.Decimal(1), 0  # term = q^k / (k!)^2
+        while k < 2 * y + 20 or term > decimal.Decimal(10) ** -110 * i0:
+            i0 += term
+            k0_sum += term * harmonic
+            i1 += term / (k + 1)
+            k1_sum += term / (k + 1) * (2 * harmonic + decimal.Decimal(1) / (k + 1))
+            k += 1
+            harmonic += decimal.Decimal(1) / k
+            term = term * q / (k * k)
+        k0 = -log_term * i0 + k0_sum
+        i1 = y / 2 * i1
+        k1 = 1 / y + log_term * i1 - y / 4 * k1_sum
+        return +(i0 * k0 - i1 * k1)
+
+
+@pytest.mark.parametrize("y", [1e-7, 1e-3, 0.3, 1.075, 4.0, 20.0, 29.9, 30.1, 45.0, 60.0])
+def test_disc_velocity_matches_a_high_precision_reference(y):
+    disc_mass, scale_length = 3e10, 2.0
+    radius = 2 * scale_length * y
+    y = radius / (2 * scale_length)  # the y the module sees
+    with decimal.localcontext() as ctx:
+        ctx.prec = 50
+        v2 = 2 * decimal.Decimal(rc.G) * decimal.Decimal(disc_mass) * decimal.Decimal(y) ** 2 \
+            * _bessel_difference_decimal(y) / decimal.Decimal(scale_length)
+        v_ref = float(v2.sqrt())
+    v = _no_runtime_warnings(rc.disc_velocity, [radius], disc_mass, scale_length)[0, 0]
+    assert v == pytest.approx(v_ref, rel=2e-13, abs=0)
+
+
+@pytest.mark.parametrize("t", [1e-30, 1e-9, 1e-4, 0.0999, 0.1001, 1.0, 37.0, 1e8, 0.99e17, 1.01e17, 1e40])
+def test_nfw_matches_a_high_precision_reference(t):
+    # m(t) = ln(1 + t) - t / (1 + t) evaluated in 150-digit decimal arithmetic: no cancellation left
+    halo_mass, c = 5e11, 12.0
+    r200 = rc.virial_radius(halo_mass)[0]
+    radius = t * r200 / c
+    t = c * (radius / r200)  # the t the module sees
+
+    def mu(value):
+        value = decimal.Decimal(value)
+        return (1 + value).ln() - value / (1 + value)
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = 150
+        mass_ref = decimal.Decimal(halo_mass) * mu(t) / mu(c)
+        v_ref = float((decimal.Decimal(rc.G) * mass_ref / decimal.Decimal(radius)).sqrt())
+        mass_ref = float(mass_ref)
+    mass = _no_runtime_warnings(rc.nfw_enclosed_mass, [radius], halo_mass, c)[0, 0]
+    v = _no_runtime_warnings(rc.nfw_velocity, [radius], halo_mass, c)[0, 0]
+    assert mass == pytest.approx(mass_ref, rel=1e-13, abs=0)
+    assert v == pytest.approx(v_ref, rel=1e-13, abs=0)

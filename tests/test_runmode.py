@@ -41,3 +41,20 @@ def test_budget_refuses_values_of_different_types(monkeypatch):
 def test_budget_is_keyword_only():
     with pytest.raises(TypeError):
         runmode.budget(40, 2)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("quick_mode", ["1", "0"])
+def test_budget_treats_numpy_and_python_numbers_as_the_same_kind(monkeypatch, quick_mode):
+    np = pytest.importorskip("numpy")
+    monkeypatch.setenv("VAEBOOK_QUICK", quick_mode)
+    result = runmode.budget(full=np.int64(3), quick=3)
+    assert result == 3 and type(result) is int  # the same Python type in both modes
+    result = runmode.budget(full=0.5, quick=np.float32(0.25))
+    assert result in (0.5, 0.25) and type(result) is float
+
+
+@pytest.mark.parametrize("full, quick", [(40, "2"), (True, 1), (40, 2.0), ([1], (1,))])
+def test_budget_type_error_says_what_to_write(monkeypatch, full, quick):
+    monkeypatch.setenv("VAEBOOK_QUICK", "1")
+    with pytest.raises(TypeError, match=r"same type.*write both"):
+        runmode.budget(full=full, quick=quick)

@@ -19,12 +19,17 @@ that chapters (and tests) can check framework code against it:
 
 Conventions (see the notation page): the last axis of an array is the event
 axis (data dimension D or latent dimension d); log-densities and KLs are
-summed over it and returned per example. Shapes that do not fit raise a
-``ValueError`` that names the argument, its shape and the shape expected.
+summed over it and returned per example. The event dimensions of all
+arguments must be equal; only the batch dimensions before them broadcast.
+Shapes that do not fit raise a ``ValueError`` that names the argument, its
+shape and the shape expected; arguments of the wrong type (an axis or a
+dimension that is not an integer, a variance that is not a number) raise a
+``TypeError`` that names the argument.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +59,30 @@ def _check_same_event_dim(a: np.ndarray, a_name: str, b: np.ndarray, b_name: str
         )
 
 
+def _check_event_dims(*named: tuple[str, np.ndarray]) -> None:
+    """The last (event) dimensions must be equal; a 1 must not broadcast against d (it would be summed d times)."""
+    if len({arr.shape[-1] for _, arr in named}) > 1:
+        shapes = ", ".join(f"{name} {arr.shape}" for name, arr in named)
+        raise ValueError(f"shapes {shapes}: their last (event) dimensions must be equal; only the batch "
+                         f"dimensions before it may broadcast (pass parameters of shape (..., d)).")
+
+
+def _check_finite(arr: np.ndarray, name: str, what: str) -> None:
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
+        where = ", ".join(f"{label} {index}" for label, index in zip(("row", "column"), bad[0]))
+        raise ValueError(f"{name} contains NaN or inf ({len(bad)} of {arr.size} entries; first at {where}): "
+                         f"{what}")
+
+
+def _check_int(value, name: str, meaning: str) -> int:
+    """``value`` as an int; Python and NumPy integers are accepted, bools and floats (even 2.0) are not."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer ({meaning}), got {type(value).__name__} ({value!r}); "
+                        f"pass a Python or NumPy integer, e.g. {name}=2.")
+    return int(value)
+
+
 def _check_broadcast(*named: tuple[str, np.ndarray]) -> None:
     try:
         np.broadcast_shapes(*(arr.shape for _, arr in named))
@@ -69,6 +98,27 @@ def _check_square(mat: np.ndarray, name: str, dim: int | None = None) -> None:
         raise ValueError(f"{name} has shape {mat.shape}; expected ({dim}, {dim}).")
 
 
+def _covariance_cholesky(cov, name: str, dim: int) -> np.ndarray:
+    """Check that ``cov`` is a (dim, dim) covariance matrix and return its lower Cholesky factor.
+
+    The one check of every full-covariance function: square of the right size,
+    finite, symmetric (to 1e-8 relative) and positive definite.
+    """
+    cov = _as_float_array(cov, name)
+    _check_square(cov, name, dim)
+    if not np.all(np.isfinite(cov)):
+        raise ValueError(f"{name} contains NaN or inf, so it is not a covariance matrix.")
+    # Cholesky reads only the lower triangle, so an asymmetric matrix would
+    # otherwise be accepted silently (and give a wrong answer).
+    if not np.all(np.abs(cov - cov.T) <= 1e-8 * np.max(np.abs(cov))):
+        raise ValueError(f"{name} is not symmetric, so it is not a covariance matrix; pass (A + A.T) / 2 "
+                         f"if the asymmetry is rounding.")
+    try:
+        return linalg.cholesky(cov, lower=True)
+    except linalg.LinAlgError:
+        raise ValueError(f"{name} is not symmetric positive definite, so it is not a covariance matrix.") from None
+
+
 # --------------------------------------------------------------------------
 # log-mean-exp and importance sampling
 # --------------------------------------------------------------------------
@@ -77,8 +127,13 @@ def log_mean_exp(a, axis: int = 0) -> np.ndarray:
 
     Uses log-sum-exp with the maximum subtracted (``scipy.special.logsumexp``)
     minus log K. Entries of -inf (zero weights) are allowed; if all are -inf
-    the result is -inf. An empty axis raises ``ValueError``.
+    the result is -inf. An empty axis raises ``ValueError``; an ``axis`` that is
+    not one integer (``None``, a tuple, a float) raises ``TypeError``: to average
+    over all entries, pass ``np.ravel(a)`` and ``axis=0``.
     """
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, the one axis to average over, got {type(axis).__name__} "
+                        f"({axis!r}); to average over all entries pass np.ravel(a) and axis=0.")
     arr = _as_float_array(a, "a", min_ndim=1)
     if np.isnan(arr).any():
         raise ValueError("a contains NaN; log-mean-exp of NaN is undefined (check the log-weights).")
@@ -113,11 +168,16 @@ def importance_sampled_log_likelihood(log_joint, log_q, axis: int = 0) -> np.nda
 # Gaussian densities
 # --------------------------------------------------------------------------
 def diag_gaussian_log_density(x, mean, log_var) -> np.ndarray:
-    """log N(x; mean, diag(exp(log_var))), summed over the last axis."""
+    """log N(x; mean, diag(exp(log_var))), summed over the last axis.
+
+    The last (event) dimensions of x, mean and log_var must be equal; batch
+    dimensions before it broadcast.
+    """
     x = _as_float_array(x, "x", 1)
     mean = _as_float_array(mean, "mean", 1)
     log_var = _as_float_array(log_var, "log_var", 1)
     _check_broadcast(("x", x), ("mean", mean), ("log_var", log_var))
+    _check_event_dims(("x", x), ("mean", mean), ("log_var", log_var))
     return -0.5 * np.sum(LOG_2PI + log_var + (x - mean) ** 2 * np.exp(-log_var), axis=-1)
 
 
@@ -131,20 +191,9 @@ def gaussian_log_density(x, mean, cov) -> np.ndarray:
     """log N(x; mean, cov) for a full (d, d) covariance, over the last axis of x."""
     x = _as_float_array(x, "x", 1)
     mean = _as_float_array(mean, "mean", 1)
-    cov = _as_float_array(cov, "cov")
-    _check_square(cov, "cov", x.shape[-1])
+    chol = _covariance_cholesky(cov, "cov", x.shape[-1])
     _check_same_event_dim(x, "x", mean, "mean")
     _check_broadcast(("x", x), ("mean", mean))
-    if not np.all(np.isfinite(cov)):
-        raise ValueError("cov contains NaN or inf, so it is not a covariance matrix.")
-    # Cholesky reads only the lower triangle, so an asymmetric matrix would
-    # otherwise be accepted silently (and give a wrong density).
-    if not np.all(np.abs(cov - cov.T) <= 1e-8 * np.max(np.abs(cov))):
-        raise ValueError("cov is not symmetric, so it is not a covariance matrix.")
-    try:
-        chol = linalg.cholesky(cov, lower=True)
-    except linalg.LinAlgError:
-        raise ValueError("cov is not symmetric positive definite, so it is not a covariance matrix.") from None
     diff = x - mean
     # Solve L y = diff for every row: the Mahalanobis term is |y|^2.
     y = linalg.solve_triangular(chol, diff.reshape(-1, x.shape[-1]).T, lower=True).T
@@ -162,11 +211,15 @@ def kl_per_dimension(z_mean, z_log_var) -> np.ndarray:
     ``z_mean`` and ``z_log_var`` are (N, d) encoder outputs; returns (d,). The
     entries sum to the average of :func:`kl_diag_gaussian_std_normal`. Used by
     the VAE chapters to show which latent dimensions carry information.
+    NaN or inf in either input (a diverged encoder) raises ``ValueError``.
     """
     z_mean = _as_float_array(z_mean, "z_mean")
     z_log_var = _as_float_array(z_log_var, "z_log_var")
     if z_mean.ndim != 2 or z_mean.shape != z_log_var.shape:
         raise ValueError(f"z_mean {z_mean.shape} and z_log_var {z_log_var.shape} must both be (num_examples, d).")
+    for arr, name in ((z_mean, "z_mean"), (z_log_var, "z_log_var")):
+        _check_finite(arr, name, "the encoder has diverged, so the KL is undefined; check the training run "
+                                 "(learning rate, bounds on the log-variance) before reading the KL.")
     return np.mean(0.5 * (np.exp(z_log_var) + z_mean**2 - 1.0 - z_log_var), axis=0)
 
 
@@ -175,11 +228,16 @@ def active_units(z_mean, threshold: float = 0.01) -> tuple[np.ndarray, int]:
 
     A coordinate is *active* when its encoder mean varies across examples by more
     than ``threshold`` (Burda, Grosse & Salakhutdinov, 2016, use 0.01). ``z_mean``
-    is (N, d); returns the (d,) activities and the count.
+    is (N, d); returns the (d,) activities and the count. NaN or inf in ``z_mean``
+    (a diverged encoder, which would otherwise count as zero active units, i.e.
+    look like posterior collapse) raises ``ValueError``.
     """
     z_mean = _as_float_array(z_mean, "z_mean")
     if z_mean.ndim != 2 or z_mean.shape[0] < 2:
         raise ValueError(f"z_mean has shape {z_mean.shape}; expected (num_examples >= 2, d).")
+    _check_finite(z_mean, "z_mean", "the encoder has diverged, which is not posterior collapse; check the "
+                                    "training run (learning rate, bounds on the log-variance) before counting "
+                                    "active units.")
     activity = np.var(z_mean, axis=0)
     return activity, int(np.sum(activity > threshold))
 
@@ -187,11 +245,13 @@ def active_units(z_mean, threshold: float = 0.01) -> tuple[np.ndarray, int]:
 def kl_diag_gaussian_std_normal(mean, log_var) -> np.ndarray:
     """KL(N(mean, diag(exp(log_var))) || N(0, I)), summed over the last axis.
 
-    = 1/2 sum_j (exp(log_var_j) + mean_j^2 - 1 - log_var_j).
+    = 1/2 sum_j (exp(log_var_j) + mean_j^2 - 1 - log_var_j). The last (event)
+    dimensions of mean and log_var must be equal; batch dimensions broadcast.
     """
     mean = _as_float_array(mean, "mean", 1)
     log_var = _as_float_array(log_var, "log_var", 1)
     _check_broadcast(("mean", mean), ("log_var", log_var))
+    _check_event_dims(("mean", mean), ("log_var", log_var))
     return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1.0 - log_var, axis=-1)
 
 
@@ -232,6 +292,9 @@ def kl_gaussians(mean_q, cov_q, mean_p, cov_p) -> float:
 
     = 1/2 [tr(cov_p^-1 cov_q) + (mean_p - mean_q)^T cov_p^-1 (mean_p - mean_q) - d
            + log det cov_p - log det cov_q].
+
+    Both covariances are checked as in :func:`gaussian_log_density` (square,
+    finite, symmetric, positive definite), with errors that name the argument.
     """
     mean_q = _as_float_array(mean_q, "mean_q", 1)
     mean_p = _as_float_array(mean_p, "mean_p", 1)
@@ -239,12 +302,8 @@ def kl_gaussians(mean_q, cov_q, mean_p, cov_p) -> float:
         raise ValueError(f"mean_q {mean_q.shape} and mean_p {mean_p.shape} must be vectors of shape (d,).")
     dim = mean_q.shape[0]
     _check_same_event_dim(mean_q, "mean_q", mean_p, "mean_p")
-    cov_q = _as_float_array(cov_q, "cov_q")
-    cov_p = _as_float_array(cov_p, "cov_p")
-    _check_square(cov_q, "cov_q", dim)
-    _check_square(cov_p, "cov_p", dim)
-    chol_p = linalg.cholesky(cov_p, lower=True)
-    chol_q = linalg.cholesky(cov_q, lower=True)
+    chol_q = _covariance_cholesky(cov_q, "cov_q", dim)
+    chol_p = _covariance_cholesky(cov_p, "cov_p", dim)
     a = linalg.solve_triangular(chol_p, chol_q, lower=True)  # L_p^-1 L_q
     b = linalg.solve_triangular(chol_p, mean_p - mean_q, lower=True)
     log_det_p = 2.0 * np.sum(np.log(np.diag(chol_p)))
@@ -259,7 +318,8 @@ def kl_gaussians(mean_q, cov_q, mean_p, cov_p) -> float:
 class LinearPPCA:
     """The linear-Gaussian model z ~ N(0, I_d), x | z ~ N(W z + mu, sigma2 I_D).
 
-    ``W`` is (D, d), ``mu`` is (D,), ``sigma2`` > 0. Everything about it is
+    ``W`` is (D, d), ``mu`` is (D,), ``sigma2`` a real number > 0 (a Python or
+    NumPy number, or a 0-d array; stored as a float). Everything about it is
     available in closed form, which is why the book uses it to check the ELBO.
     """
 
@@ -274,11 +334,18 @@ class LinearPPCA:
             raise ValueError(f"W has shape {W.shape}; expected (D, d).")
         if mu.shape != (W.shape[0],):
             raise ValueError(f"mu has shape {mu.shape}; expected ({W.shape[0]},) to match W {W.shape}.")
-        if not np.isfinite(self.sigma2) or self.sigma2 <= 0:
-            raise ValueError(f"sigma2 must be a positive number, got {self.sigma2}.")
+        sigma2 = self.sigma2
+        if isinstance(sigma2, np.ndarray) and sigma2.ndim == 0 and sigma2.dtype.kind in "iuf":
+            sigma2 = sigma2.item()
+        if isinstance(sigma2, (bool, np.bool_)) or not isinstance(sigma2, numbers.Real):
+            raise TypeError(f"sigma2 must be a real number, the noise variance, got {type(sigma2).__name__} "
+                            f"({sigma2!r}); pass e.g. sigma2=0.5.")
+        sigma2 = float(sigma2)
+        if not np.isfinite(sigma2) or sigma2 <= 0:
+            raise ValueError(f"sigma2 must be a positive number, got {sigma2}.")
         object.__setattr__(self, "W", W)
         object.__setattr__(self, "mu", mu)
-        object.__setattr__(self, "sigma2", float(self.sigma2))
+        object.__setattr__(self, "sigma2", sigma2)
 
     @property
     def data_dim(self) -> int:
@@ -349,8 +416,10 @@ def fit_ppca(x, latent_dim: int) -> LinearPPCA:
 
     With S the sample covariance (divided by N) and eigenvalues l_1 >= ... >= l_D
     with eigenvectors U: sigma2 = mean(l_{d+1..D}), W = U_d (diag(l_1..d) - sigma2 I)^{1/2}
-    (choosing the rotation R = I), mu = sample mean.
+    (choosing the rotation R = I), mu = sample mean. ``latent_dim`` must be an
+    integer (Python or NumPy) with 1 <= latent_dim < D.
     """
+    latent_dim = _check_int(latent_dim, "latent_dim", "the number of latent dimensions d")
     x = _as_float_array(x, "x")
     if x.ndim != 2:
         raise ValueError(f"x has shape {x.shape}; expected (num_examples, D).")

@@ -14,11 +14,15 @@ Units throughout: radii in kpc, velocities in km/s, masses in solar masses
   total mass M_d = 2 pi Sigma_0 R_d^2::
 
       v_disc^2 = 4 pi G Sigma_0 R_d y^2 [I_0(y) K_0(y) - I_1(y) K_1(y)],  y = R / (2 R_d)
+               = 2 G M_d y^2 B(y) / R_d = (G M_d / R) 4 y^3 B(y),  B = I_0 K_0 - I_1 K_1
 
-  computed with the exponentially scaled Bessel functions of SciPy
-  (I_n(y) K_n(y) = i_ne(y) k_ne(y)), so large y neither overflows nor underflows;
-  beyond y = 400, where the difference cancels badly, with its asymptotic series
-  1/(4y^3) + 9/(32y^5).
+  computed as v = sqrt(2 G M_d / R_d) y sqrt(B(y)), with the exponentially scaled
+  Bessel functions of SciPy (I_n(y) K_n(y) = i_ne(y) k_ne(y)); below y = 1e-8 with
+  the small-argument series B = ln(2 / y) - gamma - 1/2 + O(y^2 ln y); beyond
+  y = 30, where the difference cancels (losing ~2 y^2 eps), as v = sqrt(G M_d / R) sqrt(4 y^3 B(y))
+  with the asymptotic series 4 y^3 B = 1 + 9/(8y^2) + 675/(128y^4) + 55125/(1024y^6) + ...
+  (eleven terms, from the large-argument expansion of I_n K_n, DLMF section 10.40;
+  truncation error ~1e-17 at y = 30).
   The curve peaks at R = 2.15 R_d and tends to the Kepler value sqrt(G M_d / R)
   far outside the disc.
 * NFW halo (Navarro, Frenk & White 1996) of virial mass M_200 and concentration c:
@@ -28,6 +32,15 @@ Units throughout: radii in kpc, velocities in km/s, masses in solar masses
   r_s = r_200 / c, V_200 = sqrt(G M_200 / r_200), and with x = r / r_200::
 
       v_halo^2 = V_200^2 [ln(1 + c x) - c x / (1 + c x)] / (x [ln(1 + c) - c / (1 + c)])
+
+  where m(t) = ln(1 + t) - t / (1 + t) is computed without cancellation: for t < 0.1
+  as sum_k>=2 u^k / k with u = t / (1 + t) (all terms positive), and for t > 1e17 as
+  ln t - 1 (with ln t = ln c + ln r - ln r_200, so c x may even overflow).
+
+All radii and scale lengths that are finite and > 0 give finite velocities
+without floating-point warnings (a result below the smallest double is 0, as
+it should be): the velocities are formed from factors that neither overflow nor
+underflow unless the result does, and the total uses ``np.hypot``.
 
 Every velocity function takes parameter arrays of shape (n_galaxies,) (a
 scalar counts as one galaxy) and radii of shape (n_radii,) (shared by all
@@ -51,15 +64,21 @@ log10 M_* uniform on [9, 11.5] and then, each with log-normal scatter,
 All the stellar mass is in the disc (no bulge, no gas). Curves are sampled at
 ``RADII``, 50 points log-spaced from 0.1 to 50 kpc, with optional Gaussian
 observational noise of ``noise_kms`` km/s (default ``NOISE_KMS`` = 5 km/s).
-Data sets are generated in memory from a seed; nothing is written to disk.
+Data sets are generated in memory from a seed (by default the book's seed,
+``vaebook.seeding.DEFAULT_SEED``); nothing is written to disk.
 
 This module imports NumPy and SciPy only.
 """
 
 from __future__ import annotations
 
+import numbers
+from fractions import Fraction
+
 import numpy as np
 from scipy import special
+
+from .seeding import DEFAULT_SEED, check_seed
 
 G = 4.30091e-6  # kpc (km/s)^2 / M_sun
 H0 = 70.0  # km/s/Mpc
@@ -86,7 +105,27 @@ HALF_MASS_OVER_SCALE_LENGTH = 1.678  # R_50 / R_d of an exponential disc
 # Dutton & Maccio (2014), NFW, 200 rho_crit, z = 0.
 DM14_A, DM14_B, DM14_SCATTER_DEX = 0.905, -0.101, 0.11
 
-_ASYMPTOTIC_Y = 400.0  # y = R / (2 R_d) above which disc_velocity uses the asymptotic series
+_ASYMPTOTIC_Y = 30.0  # y = R / (2 R_d) above which disc_velocity uses the asymptotic series
+_SMALL_Y = 1e-8  # y below which disc_velocity uses the small-argument series of B(y)
+_NFW_SERIES_T = 0.1  # t below which m(t) is summed as a series in u = t / (1 + t)
+_NFW_LOG_T = 1e17  # t above which m(t) = ln t - 1 to double precision
+GALAXY_KEYS = ("stellar_mass", "scale_length", "halo_mass", "concentration")
+
+
+def _kepler_series(num_terms: int) -> tuple[float, ...]:
+    """c_k of 4 y^3 [I0 K0 - I1 K1](y) ~ sum_k c_k / y^(2k), from I_n(y) K_n(y) ~ 1/(2y) sum_k a_k(n) / y^(2k),
+    a_k(n) = (-1)^k [1 3 ... (2k-1)] / [2 4 ... (2k)] prod_{j<=k} (4 n^2 - (2j-1)^2) / 4^k (DLMF section 10.40):
+    c_k = 2 (a_{k+1}(0) - a_{k+1}(1)), i.e. 1, 9/8, 675/128, 55125/1024, ..."""
+    def a(k: int, n: int) -> Fraction:
+        value = Fraction(1)
+        for j in range(1, k + 1):
+            value *= -Fraction(2 * j - 1, 2 * j) * (4 * n * n - (2 * j - 1) ** 2) / 4
+        return value
+
+    return tuple(float(2 * (a(k + 1, 0) - a(k + 1, 1))) for k in range(num_terms))
+
+
+_KEPLER_SERIES = _kepler_series(11)  # the terms shrink to ~1e-17 at y = _ASYMPTOTIC_Y
 _HALO_GRID = np.linspace(9.5, 15.5, 4001)  # log10 M_200 grid for inverting the SHMR
 
 
@@ -137,21 +176,35 @@ def disc_velocity(radii, disc_mass, scale_length) -> np.ndarray:
 
     ``disc_mass`` M_d (M_sun) and ``scale_length`` R_d (kpc) have shape (n_galaxies,);
     returns (n_galaxies, n_radii). v^2 = 4 pi G Sigma_0 R_d y^2 [I_0 K_0 - I_1 K_1](y),
-    y = R / (2 R_d), Sigma_0 = M_d / (2 pi R_d^2).
+    y = R / (2 R_d), Sigma_0 = M_d / (2 pi R_d^2). Accurate to a few 1e-13 (relative) and
+    free of warnings for every finite R > 0 and R_d > 0, e.g. R = 1e-300 or R_d = 1e-300 kpc.
     """
     disc_mass, scale_length = _positive_params(disc_mass=disc_mass, scale_length=scale_length)
     r = _radii(radii, disc_mass.shape[0])
-    md, rd = disc_mass[:, None], scale_length[:, None]
-    y = r / (2.0 * rd)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        bessel = special.i0e(y) * special.k0e(y) - special.i1e(y) * special.k1e(y)  # I0 K0 - I1 K1 > 0
-        # For large y the difference of two ~1/(2y) terms cancels to ~1/(4y^3), losing digits;
-        # use the asymptotic series I0 K0 - I1 K1 = 1/(4y^3) + 9/(32y^5) + O(y^-7) there.
-        series = 1.0 / (4.0 * y**3) + 9.0 / (32.0 * y**5)
-    bessel = np.where(y > _ASYMPTOTIC_Y, series, bessel)
-    sigma0 = md / (2.0 * np.pi * rd**2)
-    v2 = 4.0 * np.pi * G * sigma0 * rd * y**2 * bessel
-    return np.sqrt(np.maximum(v2, 0.0))  # rounding could make a tiny value negative
+    md, rd = np.broadcast_to(disc_mass[:, None], r.shape), np.broadcast_to(scale_length[:, None], r.shape)
+    with np.errstate(over="ignore", under="ignore"):
+        y = 0.5 * (r / rd)  # may overflow to inf or underflow to 0; both branches below cope
+        v = np.empty_like(y)
+        large, small = y > _ASYMPTOTIC_Y, y < _SMALL_Y
+        mid = ~(large | small)
+        # 1e-8 <= y <= 30: v = sqrt(2 G M_d / R_d) y sqrt(B(y)); the square root is taken factor by factor
+        # so that nothing overflows or underflows unless v itself does.
+        ym = y[mid]
+        bessel = special.i0e(ym) * special.k0e(ym) - special.i1e(ym) * special.k1e(ym)  # I0 K0 - I1 K1 > 0
+        v[mid] = np.sqrt(2.0 * G * md[mid]) / np.sqrt(rd[mid]) * ym * np.sqrt(np.maximum(bessel, 0.0))
+        # y < 1e-8: I0 K0 = ln(2/y) - gamma + O(y^2 ln y), I1 K1 = 1/2 + O(y^2 ln y).
+        ys = y[small]
+        positive = ys > 0.0  # y = 0: R / (2 R_d) below the smallest double, and so is v
+        series = np.zeros_like(ys)
+        series[positive] = np.log(2.0) - np.log(ys[positive]) - np.euler_gamma - 0.5
+        v[small] = np.sqrt(2.0 * G * md[small]) / np.sqrt(rd[small]) * ys * np.sqrt(series)
+        # y > 30: the difference cancels to ~1/(4 y^3); use v = sqrt(G M_d / R) sqrt(4 y^3 B(y)), the series.
+        w = (1.0 / y[large]) ** 2  # 0 for y = inf
+        kepler_factor = np.zeros_like(w)
+        for coefficient in reversed(_KEPLER_SERIES):
+            kepler_factor = kepler_factor * w + coefficient
+        v[large] = np.sqrt(G * md[large]) / np.sqrt(r[large]) * np.sqrt(kepler_factor)
+    return v
 
 
 # --------------------------------------------------------------------------
@@ -169,33 +222,82 @@ def virial_velocity(halo_mass) -> np.ndarray:
     return np.sqrt(G * halo_mass / virial_radius(halo_mass))
 
 
-def _nfw_mu(t):
-    """m(t) = ln(1 + t) - t / (1 + t), the NFW enclosed-mass profile in units of r_s."""
-    return np.log1p(t) - t / (1.0 + t)
+def _nfw_mu_over_t(t: np.ndarray) -> np.ndarray:
+    """m(t) / t for t in (0, 0.1): sum_k>=2 u^k / k over t, u = t / (1 + t); positive terms, no cancellation.
+
+    (ln(1 + t) = -ln(1 - u) = sum_k>=1 u^k / k and t / (1 + t) = u.) 20 terms: u^19 < 1e-19 for u < 0.1.
+    """
+    u = t / (1.0 + t)
+    total = np.zeros_like(u)
+    for k in range(21, 1, -1):  # Horner: sum_k>=2 u^(k-2) / k
+        total = total * u + 1.0 / k
+    return u * total / (1.0 + t)  # u^2 total / t
+
+
+def _nfw_mu(t: np.ndarray, log_t: np.ndarray | None = None) -> np.ndarray:
+    """m(t) = ln(1 + t) - t / (1 + t), the NFW enclosed-mass profile in units of r_s, for t > 0.
+
+    ``log_t`` (ln t, needed only where t > 1e17 and given when t itself may have overflowed) defaults to log(t).
+    """
+    t = np.asarray(t, dtype=float)
+    out = np.empty_like(t)
+    small, huge = t < _NFW_SERIES_T, t > _NFW_LOG_T
+    mid = ~(small | huge)
+    out[small] = t[small] * _nfw_mu_over_t(t[small])
+    out[mid] = np.log1p(t[mid]) - t[mid] / (1.0 + t[mid])
+    out[huge] = (np.log(t[huge]) if log_t is None else np.asarray(log_t)[huge]) - 1.0  # error < 2 / t
+    return out
+
+
+def _nfw_t(radii, halo_mass: np.ndarray, concentration: np.ndarray):
+    """r as (n_galaxies, n_radii), t = c r / r_200 (may overflow to inf), ln t, and m(c)."""
+    r = _radii(radii, halo_mass.shape[0])
+    c = concentration[:, None]
+    r200 = virial_radius(halo_mass)[:, None]
+    with np.errstate(over="ignore", under="ignore"):
+        t = c * (r / r200)
+        log_t = np.log(c) + np.log(r) - np.log(r200)
+    return r, t, log_t, _nfw_mu(c, np.log(c))
 
 
 def nfw_enclosed_mass(radii, halo_mass, concentration) -> np.ndarray:
-    """Mass (M_sun) of an NFW halo inside radius r: M_200 m(c x) / m(c), x = r / r_200."""
+    """Mass (M_sun) of an NFW halo inside radius r: M_200 m(c x) / m(c), x = r / r_200.
+
+    Accurate for every finite r > 0: m is computed without cancellation (see the module docstring).
+    """
     halo_mass, concentration = _positive_params(halo_mass=halo_mass, concentration=concentration)
-    r = _radii(radii, halo_mass.shape[0])
-    c = concentration[:, None]
-    x = r / virial_radius(halo_mass)[:, None]
-    return halo_mass[:, None] * _nfw_mu(c * x) / _nfw_mu(c)
+    r, t, log_t, mu_c = _nfw_t(radii, halo_mass, concentration)
+    m200 = np.broadcast_to(halo_mass[:, None], t.shape)
+    mu_c = np.broadcast_to(mu_c, t.shape)
+    mass = np.empty_like(t)
+    small = t < _NFW_SERIES_T
+    with np.errstate(under="ignore"):
+        # M_200 t^2 [m(t) / t^2]: multiplied in this order so that only a mass below the smallest double is 0
+        mass[small] = m200[small] / mu_c[small] * t[small] * _nfw_mu_over_t(t[small])
+        mass[~small] = m200[~small] * _nfw_mu(t[~small], log_t[~small]) / mu_c[~small]
+    return mass
 
 
 def nfw_velocity(radii, halo_mass, concentration) -> np.ndarray:
     """Circular velocity (km/s) of an NFW halo (Navarro, Frenk & White 1996).
 
     v^2 = V_200^2 [ln(1 + c x) - c x / (1 + c x)] / (x [ln(1 + c) - c / (1 + c)]), x = r / r_200;
-    equivalently G M(<r) / r. Shapes as in ``disc_velocity``.
+    equivalently G M(<r) / r. Shapes as in ``disc_velocity``; accurate for every finite r > 0.
     """
     halo_mass, concentration = _positive_params(halo_mass=halo_mass, concentration=concentration)
-    r = _radii(radii, halo_mass.shape[0])
-    c = concentration[:, None]
-    r200 = virial_radius(halo_mass)[:, None]
-    v200_sq = G * halo_mass[:, None] / r200
-    x = r / r200
-    return np.sqrt(v200_sq * _nfw_mu(c * x) / (x * _nfw_mu(c)))
+    r, t, log_t, mu_c = _nfw_t(radii, halo_mass, concentration)
+    v200 = np.broadcast_to(virial_velocity(halo_mass)[:, None], t.shape)
+    c = np.broadcast_to(concentration[:, None], t.shape)
+    mu_c = np.broadcast_to(mu_c, t.shape)
+    v = np.empty_like(t)
+    small = t < _NFW_SERIES_T
+    with np.errstate(under="ignore"):
+        # small t: v = V_200 sqrt(c [m(t) / t] / m(c)), no t^2 to underflow
+        v[small] = v200[small] * np.sqrt(c[small] * _nfw_mu_over_t(t[small]) / mu_c[small])
+        # otherwise v = sqrt(G M(<r)) / sqrt(r), with M(<r) finite even where t overflowed
+        mass = np.broadcast_to(halo_mass[:, None], t.shape)[~small] * _nfw_mu(t[~small], log_t[~small])
+        v[~small] = np.sqrt(G * mass / mu_c[~small]) / np.sqrt(r[~small])
+    return v
 
 
 def circular_velocity(radii, disc_mass, scale_length, halo_mass, concentration) -> np.ndarray:
@@ -205,7 +307,7 @@ def circular_velocity(radii, disc_mass, scale_length, halo_mass, concentration) 
     if v_disc.shape != v_halo.shape:
         raise ValueError(f"disc parameters give {v_disc.shape[0]} galaxies and halo parameters "
                          f"{v_halo.shape[0]}; pass one value per galaxy for each.")
-    return np.sqrt(v_disc**2 + v_halo**2)
+    return np.hypot(v_disc, v_halo)  # sqrt(v_disc^2 + v_halo^2) without overflow or underflow of the squares
 
 
 # --------------------------------------------------------------------------
@@ -269,23 +371,49 @@ def sample_galaxies(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
             "halo_mass": halo_mass, "concentration": concentration}
 
 
+def _check_galaxies(galaxies, func: str) -> None:
+    if not isinstance(galaxies, dict):
+        raise TypeError(f"{func} takes the dict that sample_galaxies returns, got {type(galaxies).__name__}.")
+    missing = [key for key in GALAXY_KEYS if key not in galaxies]
+    if missing:
+        required = ", ".join(repr(key) for key in GALAXY_KEYS)
+        raise ValueError(f"galaxies lacks the key(s) {missing}; {func} needs {required} "
+                         f"(arrays of shape (n,), as sample_galaxies returns).")
+
+
 def galaxy_curves(galaxies: dict[str, np.ndarray], radii=RADII) -> np.ndarray:
-    """Noise-free circular velocities (km/s) of the galaxies of ``sample_galaxies``: (n, n_radii)."""
-    return circular_velocity(radii, galaxies["stellar_mass"], galaxies["scale_length"],
-                             galaxies["halo_mass"], galaxies["concentration"])
+    """Noise-free circular velocities (km/s) of the galaxies of ``sample_galaxies``: (n, n_radii).
+
+    ``galaxies`` must hold the keys ``GALAXY_KEYS``; a missing one raises ``ValueError`` naming it.
+    """
+    _check_galaxies(galaxies, "galaxy_curves")
+    return circular_velocity(radii, *(galaxies[key] for key in GALAXY_KEYS))
 
 
 def galaxy_params(galaxies: dict[str, np.ndarray]) -> np.ndarray:
-    """The four log10 parameters of ``PARAM_NAMES`` as an (n, 4) array."""
-    keys = ("stellar_mass", "scale_length", "halo_mass", "concentration")
-    return np.stack([np.log10(galaxies[key]) for key in keys], axis=1)
+    """The four log10 parameters of ``PARAM_NAMES`` as an (n, 4) array (keys as in ``galaxy_curves``)."""
+    _check_galaxies(galaxies, "galaxy_params")
+    return np.stack([np.log10(galaxies[key]) for key in GALAXY_KEYS], axis=1)
 
 
-def make_dataset(n: int, seed: int, noise_kms: float = NOISE_KMS, radii=RADII):
+def make_dataset(n: int, seed: int = DEFAULT_SEED, noise_kms: float = NOISE_KMS, radii=RADII):
     """A seeded data set: curves (n, n_radii) in km/s, params (n, 4) (``PARAM_NAMES``), radii (n_radii,).
 
-    Noise is Gaussian, ``noise_kms`` km/s at every radius, independent; 0 gives noise-free curves.
+    ``seed`` defaults to the book's seed, ``vaebook.seeding.DEFAULT_SEED``, so the
+    same call always gives the same data; ``seed=None`` (fresh randomness) is
+    refused with a ``TypeError``. Noise is Gaussian, ``noise_kms`` km/s at every
+    radius, independent; 0 gives noise-free curves. ``noise_kms`` must be a real
+    number (Python or NumPy, or a 0-d array; not a string).
     """
+    if seed is None:
+        raise TypeError("make_dataset(seed=None) would give different data on every call, but every data set of "
+                        f"the book is seeded: pass an integer seed, or leave it out for DEFAULT_SEED = {DEFAULT_SEED}.")
+    seed = check_seed(seed)
+    if isinstance(noise_kms, np.ndarray) and noise_kms.ndim == 0 and noise_kms.dtype.kind in "iuf":
+        noise_kms = noise_kms.item()
+    if isinstance(noise_kms, (bool, np.bool_)) or not isinstance(noise_kms, numbers.Real):
+        raise TypeError(f"noise_kms must be a real number (the noise in km/s), got {type(noise_kms).__name__} "
+                        f"({noise_kms!r}); pass e.g. noise_kms=5.0.")
     if not np.isfinite(noise_kms) or noise_kms < 0:
         raise ValueError(f"noise_kms must be a finite number >= 0 (km/s), got {noise_kms}.")
     radii = np.asarray(radii, dtype=float)

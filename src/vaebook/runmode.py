@@ -12,6 +12,7 @@ every chapter.
 
 from __future__ import annotations
 
+import numbers
 import os
 from typing import TypeVar
 
@@ -44,15 +45,39 @@ def run_mode() -> str:
     return "quick" if is_quick() else "full"
 
 
+def _kind(value: object) -> type:
+    """The type ``budget`` compares: int for Python and NumPy integers, float for Python and NumPy floats,
+    otherwise the exact type (so a bool is not an int). NumPy is not imported here: its scalars are
+    recognised by their module and the ``numbers`` classes NumPy registers them with."""
+    numpy_scalar = type(value).__module__ == "numpy"
+    if type(value) is int or (numpy_scalar and isinstance(value, numbers.Integral)):
+        return int
+    if type(value) is float or (numpy_scalar and isinstance(value, numbers.Real)
+                                and not isinstance(value, numbers.Integral)):
+        return float
+    return type(value)
+
+
 def budget(*, full: T, quick: T) -> T:
     """Return ``full`` in full mode and ``quick`` in quick mode.
 
     Both values must have the same type, so that quick mode can only change
     sizes, never what kind of thing a variable is (and so never a code path).
+    Python and NumPy integers count as the same type, and so do Python and
+    NumPy floats: such a value is returned as a Python ``int`` or ``float``, so
+    both modes give the same type (``budget(full=np.int64(300), quick=3)``
+    returns the int 300 or 3). Integers and floats are different types (write
+    ``full=40, quick=2``, not ``quick=2.0``), and ``bool`` is not an integer here.
     """
-    if type(full) is not type(quick):
+    kind_full, kind_quick = _kind(full), _kind(quick)
+    if kind_full is not kind_quick:
         raise TypeError(
             f"budget(full={full!r}, quick={quick!r}): both values must have the "
-            f"same type, got {type(full).__name__} and {type(quick).__name__}."
+            f"same type, got {type(full).__name__} and {type(quick).__name__}; write both "
+            f"as the same type, e.g. budget(full=40, quick=2) or budget(full=0.1, quick=0.5) "
+            f"(Python and NumPy integers count as one type, as do Python and NumPy floats)."
         )
-    return quick if is_quick() else full
+    value = quick if is_quick() else full
+    if kind_full in (int, float) and type(value) is not kind_full:
+        value = kind_full(value)  # e.g. numpy.int64 -> int: the same type in both modes
+    return value
