@@ -10,8 +10,9 @@ Not a test: it trains three models and prints one JSON line per model,
 The chapter's models are not copied here. The script executes the notebook's
 cells tagged ``model-code`` (the loss, the sampling layer, the encoder and
 decoder, ``VAE``, ``build_vae`` and the importance-sampling ``log_weights``)
-and ``data-code`` (the fixed-seed binarization), in order, so the benchmark
-always measures what the chapter shows.
+and ``data-code`` (the check of the split's sizes, the fixed-seed binarization
+and the chapter's fit/validation/held-out sizes, which this script then sets
+itself), in order, so the benchmark always measures what the chapter shows.
 
 The baseline is the configuration of the widely used Keras VAE example,
 written here from its description: encoder two stride-2 3x3 convolutions
@@ -106,13 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     from vaebook.tf_utils import run_tagged_cells  # before keras: quiet TensorFlow start-up
     import keras
 
-    from vaebook import DEFAULT_SEED
+    from vaebook import DEFAULT_SEED, budget
     from vaebook.maths import log_mean_exp
     from vaebook.mnist import load_mnist
 
     split = load_mnist()
     # the chapter's model code and binarization, executed from the notebook itself
-    ns = run_tagged_cells(NOTEBOOK, ["model-code", "data-code"], split=split)
+    ns = run_tagged_cells(NOTEBOOK, ["model-code", "data-code"], split=split, budget=budget)
     num_val = 200 if args.quick else 1000
     num_fit = 800 if args.quick else split.n_train - num_val
     x_fit, x_val = ns["x_train_all"][:num_fit], ns["x_train_all"][-num_val:]

@@ -3,8 +3,11 @@
 No test touches the network. Directory tests build small fake IDX files in
 tmp_path and register their MD5s in ``mnist.IDX_MD5`` (the only way to bypass
 the official checksums); download tests serve a fake ``mnist.npz`` from a
-local HTTP server. The real offline copy of the MNIST test split is read in
-place from ``../shared/data/mnist`` (or ``$VAEBOOK_MNIST_DIR``), never copied.
+local HTTP server, and the download-host probe of ``mnist_source`` is either
+pointed at a local socket or patched. The real offline copy of the MNIST test
+split is read in place from ``$VAEBOOK_MNIST_DIR`` (``make test`` sets it to
+``../shared/data/mnist`` when that exists), never copied; without it those
+tests are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -109,16 +112,33 @@ def no_mnist_env(monkeypatch, tmp_path):
 
 
 def real_mnist_dir() -> Path | None:
+    """The directory ``$VAEBOOK_MNIST_DIR`` when it holds the official t10k files, else None.
+
+    The same variable load_mnist reads: no other place is searched, so these
+    tests run exactly where the chapter reads the real files.
+    """
     env = os.environ.get(mnist.MNIST_DIR_ENV_VAR)
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
-    for candidate in candidates:
-        if all((candidate / name).is_file() for name in mnist.TEST_FILES):
-            return candidate
+    if env and all((Path(env) / name).is_file() for name in mnist.TEST_FILES):
+        return Path(env)
     return None
 
 
 REAL_DIR = real_mnist_dir()  # read before the autouse fixture clears the variable
+needs_real_t10k = pytest.mark.skipif(
+    REAL_DIR is None,
+    reason=(
+        f"needs the official MNIST test split: set {mnist.MNIST_DIR_ENV_VAR} to a directory "
+        f"with {' and '.join(mnist.TEST_FILES)}, e.g. "
+        f"{mnist.MNIST_DIR_ENV_VAR}=../shared/data/mnist (make test does when it exists)"
+    ),
+)
+
+
+def assert_no_absolute_path(text: str, *paths: Path) -> None:
+    """Descriptions go into the book's stored outputs: no machine path may appear."""
+    for path in paths:
+        assert str(path) not in text, f"absolute path {path} in {text!r}"
+    assert not any(word.startswith("/") for word in text.split()), text
 
 
 # --------------------------------------------------------------------------
@@ -126,10 +146,7 @@ REAL_DIR = real_mnist_dir()  # read before the autouse fixture clears the variab
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    REAL_DIR is None,
-    reason="official MNIST t10k files not found in $VAEBOOK_MNIST_DIR or ../shared/data/mnist",
-)
+@needs_real_t10k
 def test_real_test_split_is_partitioned_every_fifth(tmp_path):
     # Link (not copy) the two t10k files so the test-split rule applies even
     # if the real directory also holds the training files.
@@ -140,14 +157,15 @@ def test_real_test_split_is_partitioned_every_fifth(tmp_path):
 
     split = load_mnist(mnist_dir=linked, download=False)
 
-    assert split.source == "directory"
+    assert (split.source, split.partition) == ("directory", "test split")
     assert split.x_train.shape == (8000, 28, 28) and split.x_heldout.shape == (2000, 28, 28)
     assert split.y_train.shape == (8000,) and split.y_heldout.shape == (2000,)
     for arr in (split.x_train, split.y_train, split.x_heldout, split.y_heldout):
         assert arr.dtype == np.uint8
     assert "i % 5 == 0" in split.description and "test split" in split.description
     assert "8,000" in split.description and "2,000" in split.description
-    assert str(linked) in split.description
+    assert "t10k-only" in split.description
+    assert_no_absolute_path(split.description, linked)
 
     # Parse the raw files independently of read_idx: 16-byte image header, 8-byte label header.
     images_raw = gzip.decompress((REAL_DIR / mnist.TEST_FILES[0]).read_bytes())
@@ -170,7 +188,7 @@ def test_real_test_split_is_partitioned_every_fifth(tmp_path):
     assert split.x_heldout.max() == 255 and split.x_heldout.min() == 0
 
 
-@pytest.mark.skipif(REAL_DIR is None, reason="official MNIST t10k files not found")
+@needs_real_t10k
 def test_real_files_pass_the_official_checksums():
     for name in mnist.TEST_FILES:
         assert mnist._md5(REAL_DIR / name) == mnist.IDX_MD5[name]
@@ -201,7 +219,9 @@ def test_full_directory_uses_official_split(tmp_path, monkeypatch):
     np.testing.assert_array_equal(split.y_heldout, arrays["t10k-labels-idx1-ubyte.gz"])
     assert "official split" in split.description and "%" not in split.description
     assert "30 training" in split.description and "12 held-out" in split.description
-    assert str(tmp_path / "full") in split.description
+    assert split.partition == "official"
+    assert "directory full:" in split.description  # outside the repository: its name only
+    assert_no_absolute_path(split.description, tmp_path / "full")
 
 
 def test_test_only_directory_holds_out_every_fifth(tmp_path, monkeypatch):
@@ -212,6 +232,7 @@ def test_test_only_directory_holds_out_every_fifth(tmp_path, monkeypatch):
     np.testing.assert_array_equal(split.x_train, images[[1, 2, 3, 4, 6, 7, 8, 9, 11]])
     np.testing.assert_array_equal(split.y_heldout, [0, 5, 0])
     assert split.n_train == 9 and split.n_heldout == 3
+    assert split.partition == "test split"
 
 
 def test_env_var_is_used_when_no_argument(tmp_path, monkeypatch):
@@ -222,7 +243,8 @@ def test_env_var_is_used_when_no_argument(tmp_path, monkeypatch):
     monkeypatch.setenv(mnist.MNIST_DIR_ENV_VAR, str(tmp_path / "from-env"))
     split = load_mnist(cache_dir=tmp_path / "cache", download=False)
     assert split.source == "directory"
-    assert str(tmp_path / "from-env") in split.description
+    assert "from-env" in split.description
+    assert_no_absolute_path(split.description, tmp_path / "from-env")
     assert split.n_train == 8 and split.n_heldout == 2
 
 
@@ -230,7 +252,7 @@ def test_argument_overrides_env_var(tmp_path, monkeypatch):
     make_idx_dir(monkeypatch, tmp_path / "arg", n_test=10)
     monkeypatch.setenv(mnist.MNIST_DIR_ENV_VAR, str(tmp_path / "does-not-exist"))
     split = load_mnist(mnist_dir=tmp_path / "arg", download=False)
-    assert str(tmp_path / "arg") in split.description
+    assert "directory arg," in split.description
 
 
 def test_fake_files_fail_the_official_checksums(tmp_path, monkeypatch):
@@ -371,7 +393,9 @@ def test_cache_source(tmp_path, monkeypatch):
     assert split.x_train.shape == (20, 28, 28) and split.x_heldout.shape == (10, 28, 28)
     assert split.y_train.dtype == np.uint8 and split.y_heldout.dtype == np.uint8
     np.testing.assert_array_equal(split.x_train, fake_arrays(20, 3)[0])
-    assert str(cache) in split.description and "official split" in split.description
+    assert "mnist.npz" in split.description and "official split" in split.description
+    assert split.partition == "official"
+    assert_no_absolute_path(split.description, cache)
 
 
 def test_cache_defaults_to_data_dir(tmp_path, monkeypatch):
@@ -485,7 +509,8 @@ def test_download_lands_in_cache(tmp_path, monkeypatch, local_server, no_proxy):
     landed = cache_root / "mnist" / "mnist.npz"
     assert landed.read_bytes() == npz.read_bytes()
     assert split.source == "download"
-    assert base in split.description and str(landed) in split.description
+    assert base in split.description and "mnist.npz" in split.description
+    assert_no_absolute_path(split.description, landed)
     assert split.x_train.shape == (20, 28, 28)
     # A second call finds the cached copy and does not download again.
     served.joinpath("mnist.npz").unlink()
@@ -518,6 +543,125 @@ def test_download_failure_explains_where_to_put_files(tmp_path, monkeypatch, no_
     for name in ALL_FILES:
         assert name in msg
     assert not (tmp_path / "cache" / "mnist" / "mnist.npz").exists()
+
+
+# --------------------------------------------------------------------------
+# which source load_mnist would use, decided without loading (mnist_source)
+# --------------------------------------------------------------------------
+
+
+def probe_must_not_run(*args, **kwargs):
+    raise AssertionError("the network was probed although a local source decides")
+
+
+def probe_answers(answer: bool):
+    calls = []
+
+    def probe(url=None, timeout=mnist.PROBE_TIMEOUT_S):
+        calls.append((url, timeout))
+        return answer
+
+    probe.calls = calls
+    return probe
+
+
+def test_source_is_the_directory_whenever_one_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist, "download_host_answers", probe_must_not_run)
+    monkeypatch.setenv(mnist.MNIST_DIR_ENV_VAR, str(tmp_path / "not-there-yet"))
+    # An explicit setting is never skipped over, even when wrong: load_mnist then
+    # reads only that directory and says what is wrong with it.
+    assert mnist.mnist_source() == "directory"
+    assert mnist.mnist_unavailable_reason() is None
+    monkeypatch.delenv(mnist.MNIST_DIR_ENV_VAR)
+    assert mnist.mnist_source(mnist_dir=tmp_path) == "directory"
+
+
+def test_source_is_the_cache_when_present(tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist, "download_host_answers", probe_must_not_run)
+    write_npz(tmp_path / "cache" / "mnist" / "mnist.npz")
+    assert mnist.mnist_source(cache_dir=tmp_path / "cache") == "cache"
+    write_npz(tmp_path / "data-dir" / "mnist" / "mnist.npz")  # the default cache location
+    assert mnist.mnist_source() == "cache"
+
+
+def test_source_is_a_download_when_the_host_answers(monkeypatch):
+    pytest.importorskip("keras")
+    probe = probe_answers(True)
+    monkeypatch.setattr(mnist, "download_host_answers", probe)
+    assert mnist.mnist_source(timeout=0.5) == "download"
+    assert probe.calls == [(mnist.MNIST_NPZ_URL, 0.5)]
+    assert mnist.mnist_unavailable_reason() is None
+
+
+def test_situation_c_no_source_at_all_gives_the_skip_reason(monkeypatch):
+    # No VAEBOOK_MNIST_DIR, no cached mnist.npz (autouse fixture), network check fails.
+    pytest.importorskip("keras")
+    monkeypatch.setattr(mnist, "download_host_answers", probe_answers(False))
+    assert mnist.mnist_source() is None
+    reason = mnist.mnist_unavailable_reason()
+    assert reason.startswith("MNIST is not available: VAEBOOK_MNIST_DIR is not set, ")
+    assert "there is no cached " in reason and "mnist.npz" in reason
+    assert "storage.googleapis.com did not answer" in reason
+    # ... and it names what to provide
+    assert "set VAEBOOK_MNIST_DIR to a directory with the MNIST IDX files" in reason
+    assert "VAEBOOK_MNIST_DIR=../shared/data/mnist" in reason
+    assert "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz" in reason
+    assert "connect to the internet" in reason
+    assert_no_absolute_path(reason)
+
+
+def test_no_download_allowed_means_no_probe(monkeypatch):
+    monkeypatch.setattr(mnist, "download_host_answers", probe_must_not_run)
+    assert mnist.mnist_source(download=False) is None
+    assert "download=False" in mnist.mnist_unavailable_reason(download=False)
+
+
+@pytest.fixture
+def listening_port():
+    """A port on 127.0.0.1 that accepts connections (nothing is ever read or written)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:  # find a port, then close it so nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_download_host_probe_connects_without_downloading(listening_port, no_proxy):
+    assert mnist.download_host_answers(f"http://127.0.0.1:{listening_port}/mnist.npz", 2.0)
+    assert not mnist.download_host_answers(f"http://127.0.0.1:{closed_port()}/mnist.npz", 2.0)
+    assert not mnist.download_host_answers("https://mnist.invalid/mnist.npz", 2.0)
+
+
+def test_download_host_probe_goes_through_the_configured_proxy(listening_port, monkeypatch):
+    for var in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("https_proxy", f"http://127.0.0.1:{listening_port}")
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{listening_port}")
+    # The host itself cannot be resolved; the proxy, which would fetch it, answers.
+    assert mnist.download_host_answers("https://mnist.invalid/mnist.npz", 2.0)
+    monkeypatch.setenv("https_proxy", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    assert not mnist.download_host_answers("https://mnist.invalid/mnist.npz", 2.0)
+
+
+def test_descriptions_name_paths_relative_to_the_repository(tmp_path, monkeypatch):
+    root = mnist.repo_root()
+    if root is None:
+        pytest.skip("vaebook is not installed from a clone of the repository")
+    assert mnist.display_path(root / "data" / "mnist" / "mnist.npz") == "data/mnist/mnist.npz"
+    assert mnist.display_path(root.parent / "shared" / "data" / "mnist") == "../shared/data/mnist"
+    outside = Path("/") / "nowhere-near" / "the-repo" / "mnist"
+    if root.parent not in outside.parents:
+        assert mnist.display_path(outside) == "mnist"
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    if root.parent not in home.parents:
+        assert mnist.display_path(home / ".vaebook" / "data") == "~/.vaebook/data"
 
 
 # --------------------------------------------------------------------------

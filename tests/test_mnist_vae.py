@@ -7,44 +7,41 @@ for the binarization) are executed in order by ``vaebook.tf_utils.run_tagged_cel
 they define are tested. A wrong definition in the notebook therefore fails
 here; there is no second copy of the model to drift apart from it.
 
-The real offline copy of the MNIST test split is read from
-``$VAEBOOK_MNIST_DIR`` or ``../shared/data/mnist``; tests that need it are
-skipped when it is absent.
+The data cells (tagged ``data-code``: the check of the split's sizes, the
+binarization and the sizes of the parts used) run twice here: on the MNIST
+that ``load_mnist()`` finds, exactly as the chapter reads it (skipped, with the
+reason saying what to provide, when there is none: see
+``vaebook.mnist.mnist_unavailable_reason``), and on a synthetic full-size IDX
+directory (60,000 + 10,000 images, made by seeded code, with its checksums
+registered for the test only), so the official 60,000 / 10,000 path runs in CI
+too, where only the 10,000-image test split is available. The collection hook
+in ``chapters/conftest.py`` that skips the chapter itself is tested here too.
 """
 
 from __future__ import annotations
 
-import os
+import gzip
+import hashlib
+import importlib.util
+import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from vaebook import DEFAULT_SEED, mnist
+from vaebook import DEFAULT_SEED, budget, mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "chapters" / "mnist_vae.ipynb"
 
 
-def real_mnist_dir() -> Path | None:
-    env = os.environ.get(mnist.MNIST_DIR_ENV_VAR)
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "data" / "mnist")
-    for candidate in candidates:
-        if all((candidate / name).is_file() for name in mnist.TEST_FILES):
-            return candidate
-    return None
-
-
-REAL_DIR = real_mnist_dir()
-needs_mnist = pytest.mark.skipif(REAL_DIR is None, reason="MNIST t10k files not found")
-
-
 def run_cells(tag: str, **names) -> dict:
+    """Run the chapter's cells tagged ``tag`` in-process (``budget`` as the chapter imports it)."""
     pytest.importorskip("keras")
     from vaebook.tf_utils import run_tagged_cells
 
-    return run_tagged_cells(NOTEBOOK, [tag], **names)
+    return run_tagged_cells(NOTEBOOK, [tag], **{"budget": budget, **names})
 
 
 @pytest.fixture(scope="module")
@@ -110,17 +107,192 @@ def test_save_and_reload_give_the_same_heldout_elbo(chapter, tmp_path):
     np.testing.assert_allclose(elbo_reloaded, elbo, rtol=1e-6, atol=0)
 
 
-@needs_mnist
-def test_loader_split_and_binarization_are_deterministic():
-    split = mnist.load_mnist(mnist_dir=REAL_DIR)
-    assert (split.n_train, split.n_heldout, split.source) == (8000, 2000, "directory")
-    assert "t10k" in split.description
+# --------------------------------------------------------------------------
+# the data cells on the MNIST in force (CI: the 8,000 / 2,000 test split)
+# --------------------------------------------------------------------------
+
+SIZES = {"official": (60_000, 10_000), "test split": (8_000, 2_000)}
+
+
+@pytest.fixture(scope="module")
+def real_split():
+    reason = mnist.mnist_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    return mnist.load_mnist()
+
+
+def test_data_cells_on_the_mnist_in_force_are_deterministic(real_split):
+    split = real_split
+    n_train, n_heldout = SIZES[split.partition]
+    assert (split.n_train, split.n_heldout) == (n_train, n_heldout)
+    assert ("t10k" in split.description) == (split.partition == "test split")
     first = run_cells("data-code", split=split)
     second = run_cells("data-code", split=split)
-    for name, count in (("x_train_all", 8000), ("x_heldout_all", 2000)):
+    for name, count in (("x_train_all", n_train), ("x_heldout_all", n_heldout)):
         assert first[name].shape == (count, 28, 28, 1) and first[name].dtype == np.float32
         assert set(np.unique(first[name])) <= {0.0, 1.0}
         assert np.array_equal(first[name], second[name])  # same seed, same binary images
-    # in expectation the share of pixels on is the mean grey value / 255 (784 * 8000 Bernoulli draws)
+    # in expectation the share of pixels on is the mean grey value / 255
     assert abs(first["x_train_all"].mean() - split.x_train.mean() / 255) < 5e-3
-    assert not np.array_equal(first["x_train_all"][:2000], first["x_heldout_all"])
+    assert not np.array_equal(first["x_train_all"][:2000], first["x_heldout_all"][:2000])
+    assert len(first["x_fit"]) + len(first["x_val"]) <= n_train
+
+
+# --------------------------------------------------------------------------
+# the data cells on a synthetic full-size MNIST (the 60,000 / 10,000 path)
+# --------------------------------------------------------------------------
+
+
+def synthetic_digits(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` 28 x 28 uint8 images, each a filled rectangle of random place, size and grey level."""
+    pixels = np.arange(28)
+    top, left = rng.integers(2, 14, n), rng.integers(2, 14, n)
+    height, width = rng.integers(4, 13, n), rng.integers(2, 13, n)
+    in_rows = (pixels >= top[:, None]) & (pixels < (top + height)[:, None])  # (n, 28)
+    in_cols = (pixels >= left[:, None]) & (pixels < (left + width)[:, None])  # (n, 28)
+    grey = rng.integers(64, 256, n).astype(np.uint8)
+    grey[0] = 255  # the full range of grey values occurs
+    images = (in_rows[:, :, None] & in_cols[:, None, :]).astype(np.uint8) * grey[:, None, None]
+    return images, rng.integers(0, 10, n).astype(np.uint8)
+
+
+def gzip_idx(array: np.ndarray) -> bytes:
+    """The gzipped IDX encoding (unsigned bytes) of a uint8 array."""
+    header = (0x00000800 | array.ndim).to_bytes(4, "big")
+    header += b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return gzip.compress(header + array.tobytes(), compresslevel=1, mtime=0)
+
+
+@pytest.fixture(scope="module")
+def synthetic_full_mnist(tmp_path_factory):
+    """A directory with the four official file names holding 60,000 + 10,000 synthetic images.
+
+    Returns the directory and the MD5 of each file, for the checksum registry.
+    """
+    directory = tmp_path_factory.mktemp("synthetic-mnist")
+    rng = np.random.default_rng(20_260_101)  # seeded: the same files in every run
+    md5 = {}
+    for (images_name, labels_name), n in ((mnist.TRAIN_FILES, 60_000), (mnist.TEST_FILES, 10_000)):
+        images, labels = synthetic_digits(n, rng)
+        for name, array in ((images_name, images), (labels_name, labels)):
+            data = gzip_idx(array)
+            (directory / name).write_bytes(data)
+            md5[name] = hashlib.md5(data).hexdigest()
+    return directory, md5
+
+
+@pytest.mark.parametrize("quick", ["0", "1"], ids=["full-sizes", "quick-sizes"])
+def test_data_cells_run_on_a_full_size_mnist(synthetic_full_mnist, monkeypatch, quick):
+    directory, md5 = synthetic_full_mnist
+    monkeypatch.setenv(mnist.MNIST_DIR_ENV_VAR, str(directory))
+    monkeypatch.setenv("VAEBOOK_QUICK", quick)
+    assert mnist.mnist_source() == "directory"
+    # Files that are not the official ones are refused until their checksums are registered.
+    with pytest.raises(mnist.MnistError, match="fails its checksum"):
+        mnist.load_mnist()
+    for name, digest in md5.items():
+        monkeypatch.setitem(mnist.IDX_MD5, name, digest)
+    split = mnist.load_mnist()  # as the chapter's first cell calls it
+    assert (split.source, split.partition) == ("directory", "official")
+    assert (split.n_train, split.n_heldout) == (60_000, 10_000)
+    assert "official split, 60,000 training and 10,000 held-out" in split.description
+    assert str(directory) not in split.description and "/" not in split.description
+
+    ns = run_cells("data-code", split=split)  # asserts the sizes for the partition in force
+
+    assert ns["x_train_all"].shape == (60_000, 28, 28, 1)
+    assert ns["x_heldout_all"].shape == (10_000, 28, 28, 1)
+    assert set(np.unique(ns["x_heldout_all"])) == {0.0, 1.0}
+    num_fit, num_val, num_heldout = len(ns["x_fit"]), len(ns["x_val"]), len(ns["x_heldout"])
+    if quick == "0":  # full mode uses everything: 59,000 fitted, 1,000 validated
+        assert (num_fit, num_val, num_heldout) == (59_000, 1_000, 10_000)
+    else:
+        assert num_fit < 59_000 and num_val <= 1_000 and num_heldout < 10_000
+    assert num_fit + num_val <= 60_000  # no image both fitted and validated on
+    np.testing.assert_array_equal(ns["x_val"], ns["x_train_all"][-num_val:])
+    np.testing.assert_array_equal(ns["y_heldout"], split.y_heldout[:num_heldout])
+
+
+# --------------------------------------------------------------------------
+# no MNIST at all: the chapter is skipped, saying what to provide
+# --------------------------------------------------------------------------
+
+
+class FakeItem:
+    """What the collection hook uses of an nbval cell item."""
+
+    def __init__(self, path: Path):
+        self.path, self.markers = path, []
+
+    def add_marker(self, marker):
+        self.markers.append(marker)
+
+
+def chapters_conftest():
+    spec = importlib.util.spec_from_file_location(
+        "chapters_conftest_under_test", ROOT / "chapters" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_chapter_is_skipped_with_the_reason_when_there_is_no_mnist(tmp_path, monkeypatch):
+    # Situation (c): no VAEBOOK_MNIST_DIR, no cached mnist.npz, the network check fails.
+    monkeypatch.delenv(mnist.MNIST_DIR_ENV_VAR, raising=False)
+    monkeypatch.setenv("VAEBOOK_DATA_DIR", str(tmp_path / "empty-data-dir"))
+    probes = []
+    monkeypatch.setattr(mnist, "download_host_answers", lambda *a, **k: probes.append(a) or False)
+    hook = chapters_conftest().pytest_collection_modifyitems
+    cells = [FakeItem(NOTEBOOK) for _ in range(3)]
+    other = FakeItem(ROOT / "chapters" / "elbo.ipynb")
+
+    hook(None, [*cells, other])
+
+    assert len(probes) == 1  # one network check for the whole notebook
+    for item in cells:
+        (marker,) = item.markers
+        assert marker.name == "skip"
+        reason = marker.kwargs["reason"]
+        assert reason.startswith("MNIST is not available: VAEBOOK_MNIST_DIR is not set")
+        assert "storage.googleapis.com did not answer" in reason
+        assert "set VAEBOOK_MNIST_DIR to a directory with the MNIST IDX files" in reason
+        assert "e.g. VAEBOOK_MNIST_DIR=../shared/data/mnist" in reason
+        assert "or connect to the internet" in reason
+    assert other.markers == []  # other chapters are not touched
+
+
+def test_chapter_runs_whenever_a_source_is_set(tmp_path, monkeypatch):
+    monkeypatch.setenv(mnist.MNIST_DIR_ENV_VAR, str(tmp_path))
+    monkeypatch.setattr(mnist, "download_host_answers", lambda *a, **k: pytest.fail("probed"))
+    cells = [FakeItem(NOTEBOOK)]
+    chapters_conftest().pytest_collection_modifyitems(None, cells)
+    assert cells[0].markers == []
+
+
+# --------------------------------------------------------------------------
+# the stored notebook
+# --------------------------------------------------------------------------
+
+
+def code_cells() -> list[dict]:
+    return [c for c in json.loads(NOTEBOOK.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def test_nbval_markers_are_cell_tags_not_comments():
+    sources = ["".join(c["source"]) for c in code_cells()]
+    assert not [s for s in sources if "NBVAL_" in s], "use the nbval-* cell tags instead"
+    checked = [c for c in code_cells() if "nbval-check-output" in c["metadata"].get("tags", [])]
+    assert checked, "no cell has its output compared"
+    for cell in checked:  # compared in every situation: nothing that depends on the source
+        text = "".join("".join(o.get("text", "")) for o in cell["outputs"])
+        assert not re.search(r"\d{1,2},\d{3}", text), f"a data size in a compared output: {text!r}"
+
+
+def test_stored_outputs_hold_no_machine_paths():
+    outputs = [o for c in code_cells() for o in c.get("outputs", [])]
+    texts = ["".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+             for o in outputs]
+    absolute = re.compile(r"(?:^|[\s'\"(=:,])(?:/[\w.~-]+){2,}", re.M)  # /a/b, not "a / b"
+    for text in texts:
+        assert not absolute.search(text), f"absolute path in a stored output: {text[:300]!r}"

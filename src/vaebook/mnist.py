@@ -23,6 +23,32 @@ Anything that goes wrong raises :class:`MnistError`, whose message says what
 was wrong and what to do about it; nothing falls through to another source
 silently.
 
+**Which source, without loading.** :func:`mnist_source` says which of the
+three :func:`load_mnist` would use (``"directory"``, ``"cache"``,
+``"download"``) or ``None`` when there is none, and
+:func:`mnist_unavailable_reason` says, in that case, what to provide. Neither
+reads, downloads or verifies any data: a download counts as available when
+Keras is installed and the download host (or the configured HTTPS proxy)
+accepts a TCP connection within a few seconds (:func:`download_host_answers`).
+The test suite uses them to skip what needs MNIST on a machine that has none
+(``chapters/conftest.py``), with the reason as the skip message.
+
+**Checksums for other files.** Every IDX file is checked, by its file name,
+against the registry :data:`IDX_MD5`, which holds the four official MD5s. To
+load other IDX files under the official names (tests build synthetic ones),
+register their MD5s there first, for the duration of the test only, e.g.
+``monkeypatch.setitem(vaebook.mnist.IDX_MD5, name, md5_of_the_file)``. There
+is no argument or environment variable that turns the check off, so in normal
+use a file whose MD5 is not the registered one is always refused. Likewise
+:data:`MNIST_NPZ_SHA256` is the one accepted hash of ``mnist.npz``.
+
+**Paths in descriptions.** :attr:`MnistSplit.description` is printed into the
+book's stored outputs, so it never holds an absolute path: a file or
+directory inside the repository, or beside it, is named relative to the
+repository root (``../shared/data/mnist``, ``data/mnist/mnist.npz``), a path
+under the home directory as ``~/...``, anything else by its last component.
+Error messages, which are read on the machine concerned, give full paths.
+
 Sources:
 
 - Y. LeCun, C. Cortes and C. J. C. Burges, *The MNIST database of handwritten
@@ -41,14 +67,19 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import os
+import socket
+import threading
+import urllib.parse
+import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from vaebook.paths import data_dir
+from vaebook.paths import data_dir, repo_root
 
 __all__ = [
     "HOLDOUT_EVERY",
@@ -59,10 +90,15 @@ __all__ = [
     "MNIST_NPZ_URL",
     "MnistError",
     "MnistSplit",
+    "PROBE_TIMEOUT_S",
     "TEST_FILES",
     "TRAIN_FILES",
+    "display_path",
+    "download_host_answers",
     "load_mnist",
     "mnist_cache_path",
+    "mnist_source",
+    "mnist_unavailable_reason",
     "read_idx",
 ]
 
@@ -72,10 +108,12 @@ MNIST_DIR_ENV_VAR = "VAEBOOK_MNIST_DIR"
 TRAIN_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 TEST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
-# MD5 of each official gzipped IDX file, as published with MNIST. load_mnist
-# checks every file against this table before parsing it. Tests that build
-# small fake IDX files replace entries here (monkeypatch.setitem); there is
-# deliberately no environment variable that turns the check off.
+# The checksum registry: MD5 of each official gzipped IDX file, as published
+# with MNIST. load_mnist checks every file against this table, by file name,
+# before parsing it. It is the one documented way to accept other files: tests
+# that build synthetic IDX files register their MD5s here for the duration of
+# the test (monkeypatch.setitem(IDX_MD5, name, md5)). There is deliberately no
+# argument or environment variable that turns the check off.
 IDX_MD5 = {
     "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
     "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
@@ -104,6 +142,9 @@ _CACHE_SUBDIR = "mnist"
 # same proportions.
 HOLDOUT_EVERY = 5
 
+# How long mnist_source() waits for the download host to accept a connection.
+PROBE_TIMEOUT_S = 3.0
+
 _IMAGE_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 _LABEL_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 _IMAGE_SHAPE = (28, 28)
@@ -119,9 +160,12 @@ class MnistSplit:
 
     Images are ``(n, 28, 28)`` uint8 arrays (0 = background, 255 = ink) and
     labels ``(n,)`` uint8 arrays of digits 0-9. ``source`` is ``"directory"``,
-    ``"cache"`` or ``"download"``; ``description`` is one sentence saying
-    where the data came from, which split it is and how big each part is --
-    chapters print it so the rendered book says what it ran on.
+    ``"cache"`` or ``"download"``; ``partition`` is ``"official"`` (the
+    official training and test split) or ``"test split"`` (the t10k files
+    alone, divided by :data:`HOLDOUT_EVERY`): for real MNIST 60,000 / 10,000
+    and 8,000 / 2,000 images. ``description`` is one sentence saying where
+    the data came from (with no absolute path), which split it is and how big
+    each part is -- chapters print it so the rendered book says what it ran on.
     """
 
     x_train: np.ndarray
@@ -129,6 +173,7 @@ class MnistSplit:
     x_heldout: np.ndarray
     y_heldout: np.ndarray
     source: str
+    partition: str
     description: str
 
     @property
@@ -269,6 +314,25 @@ def _check_arrays(images: np.ndarray, labels: np.ndarray, where: str) -> None:
 # --------------------------------------------------------------------------
 
 
+def display_path(path: str | os.PathLike) -> str:
+    """``path`` as printed in a description: never absolute (see the module docstring).
+
+    Relative to the repository root when the path lies in the repository or
+    beside it (``../shared/data/mnist``); ``~/...`` when it lies under the
+    home directory; otherwise just its last component.
+    """
+    path = Path(os.path.abspath(Path(path).expanduser()))
+    root = repo_root()
+    if root is not None:
+        root = Path(os.path.abspath(root))
+        if path == root or root.parent in path.parents or path == root.parent:
+            return os.path.relpath(path, root)
+    home = Path(os.path.abspath(Path.home()))
+    if home != Path(home.anchor) and home in path.parents:
+        return str(Path("~") / path.relative_to(home))
+    return path.name or "."
+
+
 def mnist_cache_path(cache_dir: str | os.PathLike | None = None) -> Path:
     """Where the cached ``mnist.npz`` lives: ``<cache_dir or data_dir()>/mnist/mnist.npz``."""
     root = Path(cache_dir).expanduser() if cache_dir is not None else data_dir()
@@ -324,7 +388,7 @@ def _load_from_directory(directory: Path) -> MnistSplit:
     if all(has_train):
         x_train, y_train = _read_pair(directory, TRAIN_FILES)
         description = (
-            f"Full MNIST from the directory {directory}: the official split, "
+            f"Full MNIST from the directory {display_path(directory)}: the official split, "
             f"{len(y_train):,} training and {len(y_test):,} held-out (test) images."
         )
         return MnistSplit(
@@ -333,13 +397,14 @@ def _load_from_directory(directory: Path) -> MnistSplit:
             x_heldout=x_test,
             y_heldout=y_test,
             source="directory",
+            partition="official",
             description=description,
         )
 
     heldout = np.arange(len(y_test)) % HOLDOUT_EVERY == 0
     description = (
         f"MNIST test split only (t10k files, {len(y_test):,} images) from the directory "
-        f"{directory}, partitioned by a fixed rule: image i is held out when "
+        f"{display_path(directory)}, partitioned by a fixed rule: image i is held out when "
         f"i % {HOLDOUT_EVERY} == 0 ({int(heldout.sum()):,} held-out images) and the other "
         f"{int((~heldout).sum()):,} are used for training."
     )
@@ -349,6 +414,7 @@ def _load_from_directory(directory: Path) -> MnistSplit:
         x_heldout=x_test[heldout],
         y_heldout=y_test[heldout],
         source="directory",
+        partition="test split",
         description=description,
     )
 
@@ -372,7 +438,7 @@ def _load_npz(path: Path, source: str, origin_note: str) -> MnistSplit:
     _check_arrays(arrays["x_train"], arrays["y_train"], f"{path} (x_train, y_train)")
     _check_arrays(arrays["x_test"], arrays["y_test"], f"{path} (x_test, y_test)")
     description = (
-        f"Full MNIST {origin_note} {path}: the official split, "
+        f"Full MNIST {origin_note} {display_path(path)}: the official split, "
         f"{len(arrays['y_train']):,} training and {len(arrays['y_test']):,} held-out (test) images."
     )
     return MnistSplit(
@@ -381,6 +447,7 @@ def _load_npz(path: Path, source: str, origin_note: str) -> MnistSplit:
         x_heldout=arrays["x_test"],
         y_heldout=arrays["y_test"].astype(np.uint8),
         source=source,
+        partition="official",
         description=description,
     )
 
@@ -448,6 +515,11 @@ def load_mnist(
     download
         Whether to download ``mnist.npz`` (with Keras) when nothing local is found.
 
+    Every IDX file must match its MD5 in :data:`IDX_MD5` and ``mnist.npz`` its
+    SHA-256 :data:`MNIST_NPZ_SHA256`; to load synthetic files in a test, register
+    their checksums there first (see the module docstring). Which source would
+    be used can be asked beforehand, without loading: :func:`mnist_source`.
+
     Raises
     ------
     MnistError
@@ -470,3 +542,121 @@ def load_mnist(
         )
     fetched = _download(cache_file)
     return _load_npz(fetched, "download", f"downloaded from {MNIST_NPZ_URL} to")
+
+
+# --------------------------------------------------------------------------
+# Which source would be used, without loading anything
+# --------------------------------------------------------------------------
+
+
+def download_host_answers(
+    url: str | None = None, timeout: float = PROBE_TIMEOUT_S
+) -> bool:
+    """Whether the host serving ``url`` (default :data:`MNIST_NPZ_URL`) accepts a connection.
+
+    Opens, and at once closes, one TCP connection to the host's port (or to
+    the HTTPS/HTTP proxy configured in the environment for that URL, since the
+    download would go through it), giving up after ``timeout`` seconds, name
+    lookup included. Nothing is sent or downloaded.
+    """
+    parts = urllib.parse.urlsplit(url or MNIST_NPZ_URL)
+    host = parts.hostname
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if host is None:
+        return False
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        proxy_parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if proxy_parts.hostname:
+            host, port = proxy_parts.hostname, proxy_parts.port or 80
+    answered, done = [], threading.Event()
+
+    def attempt() -> None:  # in a thread: socket timeouts do not cover the name lookup
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                answered.append(True)
+        except (OSError, ValueError):
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=attempt, name="mnist-download-probe", daemon=True).start()
+    done.wait(timeout)
+    return bool(answered)
+
+
+def _find_source(
+    mnist_dir: str | os.PathLike | None,
+    cache_dir: str | os.PathLike | None,
+    download: bool,
+    timeout: float,
+) -> tuple[str | None, str]:
+    """(source load_mnist would use or None, why nothing is available)."""
+    if mnist_dir is None:
+        mnist_dir = os.environ.get(MNIST_DIR_ENV_VAR) or None
+    if mnist_dir is not None:
+        # load_mnist tries only this directory and reports what is wrong with
+        # it; an explicit setting is never skipped over.
+        return "directory", ""
+    cache_file = mnist_cache_path(cache_dir)
+    if cache_file.exists():
+        return "cache", ""
+    cache = display_path(cache_file)
+    if not download:
+        why = f"{MNIST_DIR_ENV_VAR} is not set, there is no cached {cache}, and download=False"
+    elif importlib.util.find_spec("keras") is None:
+        why = (
+            f"{MNIST_DIR_ENV_VAR} is not set, there is no cached {cache}, and Keras, which "
+            "downloads it, is not installed"
+        )
+    elif not download_host_answers(MNIST_NPZ_URL, timeout):
+        host = urllib.parse.urlsplit(MNIST_NPZ_URL).hostname
+        why = (
+            f"{MNIST_DIR_ENV_VAR} is not set, there is no cached {cache}, and the download "
+            f"host {host} did not answer within {timeout:g} s (no network?)"
+        )
+    else:
+        return "download", ""
+    return None, why
+
+
+def mnist_source(
+    *,
+    mnist_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    timeout: float = PROBE_TIMEOUT_S,
+) -> str | None:
+    """Which source :func:`load_mnist` would use with these arguments, or None if none.
+
+    Returns ``"directory"`` when ``mnist_dir`` or ``VAEBOOK_MNIST_DIR`` is set
+    (whatever the directory holds: load_mnist then reads only it and says what
+    is wrong with it), else ``"cache"`` when the cached ``mnist.npz`` exists,
+    else ``"download"`` when ``download`` is true, Keras is installed and the
+    download host answers a connection attempt within ``timeout`` seconds
+    (:func:`download_host_answers`), else ``None``. Nothing is read, verified
+    or downloaded.
+    """
+    return _find_source(mnist_dir, cache_dir, download, timeout)[0]
+
+
+def mnist_unavailable_reason(
+    *,
+    mnist_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    timeout: float = PROBE_TIMEOUT_S,
+) -> str | None:
+    """None if :func:`mnist_source` finds a source; otherwise why not and what to provide.
+
+    The text is the skip reason of the tests and chapters that need MNIST.
+    """
+    source, why = _find_source(mnist_dir, cache_dir, download, timeout)
+    if source is not None:
+        return None
+    return (
+        f"MNIST is not available: {why}. To provide it, set {MNIST_DIR_ENV_VAR} to a "
+        f"directory with the MNIST IDX files (all four, or just {' and '.join(TEST_FILES)}), "
+        f"e.g. {MNIST_DIR_ENV_VAR}=../shared/data/mnist, or connect to the internet so that "
+        f"load_mnist() can download {MNIST_NPZ_NAME}."
+    )
