@@ -3,7 +3,9 @@
 #   make test   set up .venv and run every test (unit tests, notebooks in quick mode, book build)
 # Also: make execute (re-run every notebook in full mode, in place), make data
 # (regenerate the generated data sets), make colab (refresh the Colab setup cell
-# of every chapter from _config.yml), make clean.
+# of every chapter from _config.yml), make layout (what is wider than its box, page
+# by page), make snapshots (screenshots of every page and a PDF of the book), make reader
+# (the reader notebooks), make kit (student kit, screenshots and PDF), make clean.
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -19,7 +21,7 @@ endif
 
 MATHJAX := node_modules/mathjax/es5/tex-mml-chtml.js
 
-.PHONY: setup book test execute data colab clean
+.PHONY: setup book test execute data colab reader kit layout snapshots clean
 
 setup: $(STAMP) $(MATHJAX)
 
@@ -55,6 +57,31 @@ data: setup
 
 colab: setup
 	$(BIN)/python scripts/colab_setup_cell.py
+	$(BIN)/python scripts/reader_notebooks.py
+
+# The reader notebooks (notebooks/: MyST turned into plain Markdown, for download and
+# Colab); `make execute` and `make colab` refresh them too.
+reader: setup
+	$(BIN)/python scripts/reader_notebooks.py
+
+# The student kit: per chapter a student notebook (no solutions) and an instructor
+# answer key, into _build/html/kit/ (every HTML build writes them too), then
+# screenshots of every page at 1,400 px and 420 px and a PDF of the book.
+kit: snapshots
+	$(BIN)/python scripts/reader_notebooks.py --kit _build/html/kit
+
+# The browser test's layout checks only: every equation, table, code cell and output wider
+# than its box (1,400 px window; 420 px reported) and absolute local paths in the built book.
+# Lists every offender; the report is written to _build/overflow_report.txt.
+layout: setup
+	$(BIN)/python -m pytest -q tests/test_browser.py -k "wider or local_paths"
+
+# Full-page screenshots of every page at 1,400 px and 420 px (_build/screenshots/1400/ and
+# 420/) and the whole book as one PDF (_build/pdf/vaebook.pdf), printed by Chromium from the
+# single-page HTML build (_build/singlehtml). See scripts/book_snapshots.py.
+snapshots: book
+	$(BIN)/jupyter-book build . -W -n --keep-going --all --builder singlehtml
+	$(BIN)/python scripts/book_snapshots.py
 
 clean:
 	rm -rf _build

@@ -7,8 +7,18 @@ It does three small things:
    exists: the build then copies MathJax into `_static/mathjax/` and points
    `mathjax_path` at that copy, so the book renders its maths without a CDN.
    Without the copy, `mathjax_path` is left alone and the usual CDN is used.
-2. **Download button.** Makes sure sphinx-book-theme's download button is on;
-   on a notebook page it offers the `.ipynb` (from `_sources/`).
+2. **Download button.** Makes sure sphinx-book-theme's download button is on.
+   **Reader notebooks and the kit.** On a chapter page the download button
+   offers the chapter's READER notebook (MyST turned into plain Markdown,
+   without the solutions; written at build-finished into
+   `notebooks/<chapter>.ipynb` of the HTML output by
+   `scripts/reader_notebooks.py`) instead of the MyST source, and the Colab
+   and Binder launch buttons open the reader notebook committed in the
+   repository (`notebooks/<chapter>.ipynb` at `repository: branch:`) instead
+   of `chapters/<chapter>.ipynb`. Every HTML build also writes the
+   instructors' kit, `kit/student/<chapter>.ipynb` (no solutions) and
+   `kit/instructor/<chapter>.ipynb` (the answer key), which the teaching page
+   links to.
    **No console errors.** Sets the html_context `default_mode` to "auto" (left
    empty, pydata-sphinx-theme logs "Got invalid theme mode" on every page) and
    drops the duplicate inline scripts that sphinx-thebe and
@@ -67,6 +77,91 @@ def _build_finished(app: Sphinx, exception) -> None:
     es5 = getattr(app, "env_mathjax_es5", None)
     if exception is None and es5 is not None and app.builder.format == "html":
         shutil.copytree(es5, Path(app.outdir) / "_static" / MATHJAX_STATIC, dirs_exist_ok=True)
+    if exception is None and app.builder.format == "html":
+        _write_notebooks(app)
+
+
+# --- reader notebooks, the kit, and the buttons that serve them ----------------
+
+KIT_DIR = "kit"  # <outdir>/kit/student/<chapter>.ipynb, <outdir>/kit/instructor/<chapter>.ipynb
+
+
+def _reader_module(srcdir):
+    """scripts/reader_notebooks.py of the book (loaded once per build, by file path)."""
+    import importlib.util
+    import sys
+
+    path = Path(srcdir) / "scripts" / "reader_notebooks.py"
+    name = "vaebook_reader_notebooks"
+    module = sys.modules.get(name)
+    if module is None or Path(module.__file__) != path:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up here
+        spec.loader.exec_module(module)
+    return module
+
+
+def reader_notebooks(srcdir) -> dict[str, str]:
+    """``{docname: path of its reader notebook relative to the book}`` for every chapter."""
+    rn = _reader_module(srcdir)
+    return {page.docname: f"{rn.READER_DIR}/{page.path.stem}.ipynb"
+            for page in rn._toc_pages(Path(srcdir)) if page.path.suffix == ".ipynb"}
+
+
+def _write_notebooks(app: Sphinx) -> None:
+    """Fresh reader notebooks (for the download button) and the kit, into the HTML output."""
+    rn = _reader_module(app.srcdir)
+    book = rn.Book(Path(app.srcdir))
+    outdir = Path(app.outdir)
+    (outdir / rn.READER_DIR).mkdir(parents=True, exist_ok=True)
+    for name, text in rn.generate(book, "reader").items():
+        (outdir / rn.READER_DIR / name).write_text(text, encoding="utf-8")
+    written = rn.write_kit(outdir / KIT_DIR, book)
+    logger.info(f"vaebook: reader notebooks in {rn.READER_DIR}/ and {len(written)} kit "
+                f"notebooks in {KIT_DIR}/student/ and {KIT_DIR}/instructor/")
+
+
+def retarget_buttons(header_buttons: list, reader_url: str, launch_path: str,
+                     old_path: str) -> None:
+    """Point a chapter page's download button at ``reader_url`` (relative to the page) and
+    its launch buttons at ``launch_path`` (the reader notebook, relative to the repository)
+    instead of ``old_path`` (the chapter). Changes ``header_buttons`` in place."""
+    for group in header_buttons:
+        if group.get("label") == "download-buttons":
+            for button in group.get("buttons", []):
+                if button.get("label") in ("download-source-button", "download-notebook-button"):
+                    button.update(url=reader_url, text=".ipynb", label="download-notebook-button",
+                                  icon="fas fa-code",
+                                  tooltip="Download this chapter as a Jupyter notebook "
+                                          "(plain Markdown, solutions left out)")
+            # a .md notebook page gets both buttons from the theme: keep one
+            buttons, seen = [], False
+            for button in group.get("buttons", []):
+                if button.get("label") == "download-notebook-button":
+                    if seen:
+                        continue
+                    seen = True
+                buttons.append(button)
+            group["buttons"] = buttons
+        if group.get("label") == "launch-buttons":
+            for button in group.get("buttons", []):
+                url = button.get("url") or ""
+                for old in (f"/./{old_path}", f"/{old_path}"):  # path_to_book "." gives "/./"
+                    if url.endswith(old) or f"{old}&" in url:
+                        button["url"] = url.replace(old, f"/{launch_path}")
+                        break
+
+
+def _reader_buttons(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    targets = getattr(app, "vaebook_reader_notebooks", None)
+    if targets is None:
+        targets = app.vaebook_reader_notebooks = reader_notebooks(app.srcdir)  # type: ignore
+    if pagename not in targets or "header_buttons" not in context:
+        return
+    path = targets[pagename]
+    source = Path(app.env.doc2path(pagename)).relative_to(Path(app.srcdir)).as_posix()
+    retarget_buttons(context["header_buttons"], context["pathto"](path, 1), path, source)
 
 
 def _dedupe_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -133,4 +228,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _build_finished)
     # Early: a handler that returns a template name stops the event for later ones.
     app.connect("html-page-context", _dedupe_scripts, priority=100)
+    # Late: after sphinx-book-theme made its download and launch buttons (priority 501).
+    app.connect("html-page-context", _reader_buttons, priority=900)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -82,22 +82,27 @@ def settings(root: Path = ROOT) -> tuple[str, str, list[str]]:
 
 def setup_cell_source(root: Path = ROOT) -> str:
     url, ref, packages = settings(root)
-    pip_args = ", ".join(f'"{p}"' for p in ["-e", CLONE_DIR, *packages])  # "-e", "/content/vaebook", "corner==2.3.0"
+    packages_args = ", ".join(f'"{p}"' for p in packages)  # e.g. "corner==2.3.0"
+    # Written as `ruff format` / `ruff check` leave it (the chapters are formatted with
+    # ruff, tests/test_code_style.py), so formatting a notebook never changes this cell.
     lines = [
         MARKER,
         "# Outside Colab it does nothing. On Colab it clones the book at the ref the Colab",
         "# button opened and installs the book's helper package and what Colab lacks.",
         "import sys",
+        "",
         'if "google.colab" in sys.modules:',
-        "    import os, subprocess",
-        f'    if not os.path.isdir("{CLONE_DIR}"):',
-        '        subprocess.run(["git", "-c", "advice.detachedHead=false", "clone", "--quiet",',
-        f'                        "--depth", "1", "--branch", "{ref}",',
-        f'                        "{url}",',
-        f'                        "{CLONE_DIR}"], check=True)',
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",',
-        f"                    {pip_args}], check=True)",
-        f'    sys.path.insert(0, "{CLONE_DIR}/src")  # the install covers restarts',
+        "    import os",
+        "    import subprocess",
+        "",
+        f'    repo, clone = "{url}", "{CLONE_DIR}"',
+        "    if not os.path.isdir(clone):",
+        '        git = ["git", "-c", "advice.detachedHead=false", "clone", "--quiet"]',
+        f'        branch = ["--depth", "1", "--branch", "{ref}"]',
+        "        subprocess.run([*git, *branch, repo, clone], check=True)",
+        '    pip = [sys.executable, "-m", "pip", "install", "--quiet"]',
+        f'    subprocess.run([*pip, "-e", clone, {packages_args}], check=True)',
+        '    sys.path.insert(0, clone + "/src")  # the install covers restarts',
     ]
     long = [line for line in lines if len(line) > MAX_LINE]
     if long:

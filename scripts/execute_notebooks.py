@@ -7,14 +7,17 @@ This is what `make execute` runs to regenerate the stored outputs the
 rendered book shows. It always runs full mode (it sets VAEBOOK_QUICK=0 in the
 kernel's environment) unless --quick is given, which is only for trying the
 script out: the book must be committed with full-mode outputs. The mode, the
-wall time and a hash of the notebook's code cells are written to each
-notebook's metadata under "vaebook"; tests/test_book.py fails when a
-notebook's code has changed since its last full-mode run (`code_hash`).
+wall time, the date of the run (`executed_on`, YYYY-MM-DD) and a hash of the
+notebook's code cells are written to each notebook's metadata under "vaebook";
+tests/test_book.py fails when a notebook's code has changed since its last
+full-mode run (`code_hash`). scripts/execution_status.py turns that metadata
+into the book's execution-status page; a full-mode run regenerates it.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import os
 import sys
@@ -90,6 +93,7 @@ def execute(path: Path, quick: bool, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     wall = run_notebook(nb, quick=quick, timeout=timeout, cwd=path.parent)
     nb.metadata["vaebook"] = {"mode": "quick" if quick else "full", "wall_time_s": round(wall, 1),
+                              "executed_on": datetime.date.today().isoformat(),
                               "code_sha256": code_hash(nb)}
     nbformat.write(nb, path)
     return wall
@@ -112,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         total += wall
         print(f"  {wall:8.1f} s  {path.relative_to(ROOT)}", flush=True)
     print(f"  {total:8.1f} s  total for {len(paths)} notebook(s)")
+    if not args.quick:
+        # Pages made from the notebooks follow them: the execution-status page and the
+        # teaching page's run times (metadata), and the reader notebooks (outputs).
+        import execution_status
+        import reader_notebooks
+        execution_status.main([])
+        reader_notebooks.main([])
     return 0
 
 
