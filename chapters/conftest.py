@@ -29,8 +29,11 @@ NEEDS_MNIST = frozenset({"mnist_vae.ipynb"})
 
 def pytest_collection_modifyitems(config, items):
     """Mark every cell of an MNIST chapter as skipped when no MNIST source is available."""
-    needing = [item for item in items
-               if item.path.name in NEEDS_MNIST and item.path.resolve().parent == HERE]
+    needing = [
+        item
+        for item in items
+        if item.path.name in NEEDS_MNIST and item.path.resolve().parent == HERE
+    ]
     if not needing:
         return
     from vaebook.mnist import mnist_unavailable_reason

@@ -863,6 +863,18 @@ def _is_setup_cell(cell) -> bool:
     return cell.cell_type == "code" and cell.source.startswith(COLAB_MARKER)
 
 
+def _figure_caption(ctx: Context, cell) -> str | None:
+    """The book's numbered caption of a figure made by a code cell (myst-nb metadata
+    ``mystnb: figure: {name, caption}``), as an italic line to follow the cell."""
+    figure = (cell.metadata.get("mystnb") or {}).get("figure") or {}
+    if not figure.get("caption"):
+        return None
+    label = ctx.book.labels.get(figure.get("name") or "")
+    number = f" {label.number}" if label is not None and label.number else ""
+    text = "".join(s.text for s in render_markdown(ctx, figure["caption"]))
+    return f"*Figure{number}: {text.strip()}*"
+
+
 def _markdown_cell(source: str, cell_id: str, nb) -> dict:
     cell = nbformat.v4.new_markdown_cell(source)
     if nb.nbformat_minor >= 5:
@@ -938,6 +950,9 @@ def convert_chapter(book: Book, page: Page, mode: str = "reader"):
                 continue
             if mode != "instructor":
                 cells.append(copy.deepcopy(cell))
+                caption = _figure_caption(ctx, cell)
+                if caption:
+                    cells.append(_markdown_cell(caption, f"{cell.get('id', 'cell')}-caption", nb))
             continue
         if cell.cell_type != "markdown":
             if mode != "instructor":
