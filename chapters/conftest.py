@@ -23,12 +23,12 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 
-# Chapter notebooks (file names in chapters/) that read MNIST with vaebook.mnist.load_mnist.
+# Chapter notebooks (file names in chapters/) that read MNIST with load_mnist.
 NEEDS_MNIST = frozenset({"mnist_vae.ipynb"})
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every cell of an MNIST chapter as skipped when no MNIST source is available."""
+    """Skip every cell of an MNIST chapter when no MNIST source is available."""
     needing = [
         item
         for item in items
