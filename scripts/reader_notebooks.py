@@ -875,22 +875,21 @@ def _figure_caption(ctx: Context, cell) -> str | None:
     return f"*Figure{number}: {text.strip()}*"
 
 
-def _markdown_cell(source: str, cell_id: str, nb) -> dict:
-    cell = nbformat.v4.new_markdown_cell(source)
+def _with_id(cell, cell_id: str, nb) -> dict:
+    """``cell`` with a fixed id where the notebook format has ids (nbformat >= 4.5)."""
     if nb.nbformat_minor >= 5:
         cell["id"] = cell_id
     else:
         cell.pop("id", None)
     return cell
+
+
+def _markdown_cell(source: str, cell_id: str, nb) -> dict:
+    return _with_id(nbformat.v4.new_markdown_cell(source), cell_id, nb)
 
 
 def _code_cell(source: str, cell_id: str, nb) -> dict:
-    cell = nbformat.v4.new_code_cell(source)
-    if nb.nbformat_minor >= 5:
-        cell["id"] = cell_id
-    else:
-        cell.pop("id", None)
-    return cell
+    return _with_id(nbformat.v4.new_code_cell(source), cell_id, nb)
 
 
 def _safe_id(text: str) -> str:
