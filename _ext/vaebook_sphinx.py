@@ -197,6 +197,8 @@ def banner_text(nb: dict, docname: str, data_sources: dict) -> str | None:
     data = info.get("data") or data_sources.get(docname)
     if not data:
         data = f"simulated in this chapter from seed {info.get('seed', '?')}"
+    # The note is plain text: no Markdown backticks, and no sentence's full stop before ";".
+    data = data.replace("`", "").rstrip(" .")
     text = f"Stored outputs: {mode} mode; data: {data}"
     wall = nb.get("metadata", {}).get("vaebook", {}).get("wall_time_s")
     if wall is not None:

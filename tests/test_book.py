@@ -112,3 +112,24 @@ def test_html_book_builds_with_zero_warnings():
         assert (html / f"{entry}.html").is_file(), f"{entry}.html was not built"
     bibliography = (html / "chapters" / "bibliography.html").read_text()
     assert "auto-encoding variational bayes" in bibliography.lower()
+
+
+def test_stored_outputs_note_is_plain_text():
+    """The note under a chapter's title: no Markdown backticks, no '.;' (a description's
+    full stop followed by the note's own separator)."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from vaebook_sphinx import banner_text
+
+    run_info = {"cell_type": "code", "source": "vaebook.print_run_info(SEED)", "outputs": [{
+        "name": "stdout", "output_type": "stream",
+        "text": "run mode : full  (set VAEBOOK_QUICK=1 for quick mode)\nseed     : 1312\n"
+                "data     : MNIST from the directory ../shared/data/mnist, every fifth held out.\n"}]}
+    nb = {"cells": [run_info], "metadata": {"vaebook": {"wall_time_s": 12.0}}}
+    text = banner_text(nb, "chapters/x", {})
+    assert "held out; the whole notebook ran in 12 s" in text and ".;" not in text
+    nb["cells"] = []
+    assert banner_text(nb, "chapters/x", {}) is None
+    run_info["outputs"][0]["text"] = "run mode : full\nseed : 1\n"
+    nb["cells"] = [run_info]
+    text = banner_text(nb, "chapters/x", {"chapters/x": "data/x.csv, made by (`make data`)."})
+    assert "`" not in text and "made by (make data); the whole" in text
