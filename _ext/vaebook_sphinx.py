@@ -223,7 +223,19 @@ def _doctree_read(app: Sphinx, doctree) -> None:
     section.insert(title_index + 1, box)
 
 
+def _hidden_input_in_singlehtml(app: Sphinx) -> None:
+    """myst-nb renders a `hide-input` cell (a folded code cell) for the `html` builder
+    only; the single-page build of the PDF (`make snapshots`) needs the same handlers."""
+    try:
+        from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+    except ImportError:  # another myst-nb layout: the single-page build says what is missing
+        return
+    app.add_node(HideCodeCellNode, override=True,
+                 singlehtml=(visit_HideCellInput, depart_HideCellInput))
+
+
 def setup(app: Sphinx) -> dict:
+    _hidden_input_in_singlehtml(app)
     app.add_config_value("vaebook_data_sources", {}, "env", types=[dict])
     app.connect("config-inited", _config_inited)
     app.connect("doctree-read", _doctree_read)

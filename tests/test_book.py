@@ -133,3 +133,17 @@ def test_stored_outputs_note_is_plain_text():
     nb["cells"] = [run_info]
     text = banner_text(nb, "chapters/x", {"chapters/x": "data/x.csv, made by (`make data`)."})
     assert "`" not in text and "made by (make data); the whole" in text
+
+
+@pytest.mark.book
+def test_single_page_build_for_the_pdf_succeeds(tmp_path):
+    """`make snapshots` prints the PDF from the single-page HTML build; it must build
+    (e.g. folded `hide-input` cells need handlers for that builder too)."""
+    jb = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--all",
+                             "--builder", "singlehtml", "--path-output", str(tmp_path)],
+                            capture_output=True, text=True, timeout=1200)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert "WARNING" not in log, [line for line in log.splitlines() if "WARNING" in line][:20]
+    assert (tmp_path / "_build" / "singlehtml" / "index.html").is_file()
