@@ -12,7 +12,8 @@ import sys
 import pytest
 
 CORE = ["vaebook", "vaebook.runmode", "vaebook.seeding", "vaebook.paths", "vaebook.maths",
-        "vaebook.mnist", "vaebook.nonlinear_ppca", "vaebook.rotation_curves", "vaebook.plotting"]
+        "vaebook.mnist", "vaebook.nonlinear_ppca", "vaebook.rotation_curves", "vaebook.plotting",
+        "vaebook.sparc"]
 
 
 def modules_after_import(*names: str) -> set[str]:

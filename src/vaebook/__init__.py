@@ -13,6 +13,7 @@ maths        NumPy reference maths (Gaussians, KLs, log-mean-exp, linear PPCA)
 mnist        the MNIST loader (offline directory, cache, download)
 nonlinear_ppca   the nonlinear PPCA data generator (data/nonlinear_ppca.csv)
 rotation_curves  disc + NFW rotation-curve physics and a galaxy sampler
+sparc        the SPARC rotation curves (data/sparc), checksummed and parsed
 plotting     the book's Matplotlib style and small figure helpers
 tf_utils     TensorFlow / Keras 3 helpers (imports TensorFlow)
 torch_utils  PyTorch helpers (imports PyTorch)
