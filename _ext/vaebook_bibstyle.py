@@ -46,7 +46,7 @@ from pybtex.style.template import (
 )
 
 STYLE_NAME = "vaebook_author_year"
-AUTHOR_YEAR_TYPES = frozenset({"article", "inproceedings", "book"})
+AUTHOR_YEAR_TYPES = frozenset({"article", "inproceedings", "incollection", "book"})
 CSS_FILE = "vaebook_bibstyle.css"
 CSS = """\
 /* Written by _ext/vaebook_bibstyle.py: the bibliography without a label column;
@@ -151,6 +151,10 @@ class AuthorYearStyle(UnsrtStyle):
             sentence[optional_field("note")],
             self.format_web_refs(e),
         ]
+
+    def get_incollection_template(self, e):
+        """A chapter of an edited book: laid out as a conference paper ("In <eds.>, <book>")."""
+        return self.get_inproceedings_template(e)
 
     def get_book_template(self, e):
         return toplevel[

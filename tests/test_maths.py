@@ -658,3 +658,100 @@ def test_linear_ppca_rejects_a_sigma2_that_is_not_a_number(sigma2):
         LinearPPCA(W=np.ones((3, 1)), mu=np.zeros(3), sigma2=sigma2)
     for ok in (1, np.float32(0.5), np.array(0.5)):
         assert type(LinearPPCA(W=np.ones((3, 1)), mu=np.zeros(3), sigma2=ok).sigma2) is float
+
+
+# --------------------------------------------------------------------------
+# LinearPPCA: the notation page's names (b, tau2) and Tipping & Bishop's (mu, sigma2)
+# --------------------------------------------------------------------------
+
+
+def test_linear_ppca_book_names_and_aliases_are_the_same_model(rng):
+    W, b = rng.standard_normal((5, 2)), rng.standard_normal(5)
+    x = rng.standard_normal((4, 5))
+    book = LinearPPCA(W=W, b=b, tau2=0.3)
+    for other in (LinearPPCA(W=W, mu=b, sigma2=0.3), LinearPPCA(W, b, 0.3)):
+        np.testing.assert_array_equal(other.b, book.b)
+        assert other.tau2 == book.tau2
+        np.testing.assert_array_equal(other.log_marginal(x), book.log_marginal(x))
+    np.testing.assert_array_equal(book.mu, b)
+    assert book.sigma2 == book.tau2 == 0.3
+    np.testing.assert_allclose(fit_ppca(x, 1).b, x.mean(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"b": np.zeros(3), "mu": np.zeros(3), "tau2": 1.0}, "pass b or mu"),
+        ({"b": np.zeros(3), "tau2": 1.0, "sigma2": 1.0}, "pass tau2 or sigma2"),
+        ({"tau2": 1.0}, r"missing argument b \(Tipping & Bishop's mu\)"),
+        ({"b": np.zeros(3)}, "missing argument tau2"),
+        ({"b": np.zeros(2), "tau2": 1.0}, r"b has shape \(2,\); expected \(3,\)"),
+        ({"b": np.zeros(3), "tau2": -1.0}, "tau2 must be a positive"),
+        ({"b": np.zeros(3), "tau2": "1"}, "tau2 must be a real number"),
+    ],
+)
+def test_linear_ppca_names_the_argument_the_caller_used(kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        LinearPPCA(W=np.ones((3, 1)), **kwargs)
+
+
+def test_linear_ppca_is_still_frozen(rng):
+    model = random_ppca(rng)
+    with pytest.raises(AttributeError):
+        model.tau2 = 1.0
+
+
+# --------------------------------------------------------------------------
+# effective_sample_size
+# --------------------------------------------------------------------------
+
+
+def test_effective_sample_size_matches_the_direct_formula(rng):
+    log_w = rng.standard_normal((50, 3)) * 2.0  # (K, N)
+    w = np.exp(log_w)
+    direct = w.sum(axis=0) ** 2 / (w**2).sum(axis=0)
+    np.testing.assert_allclose(maths.effective_sample_size(log_w), direct, rtol=1e-12)
+    np.testing.assert_allclose(maths.effective_sample_size(log_w.T, axis=1), direct, rtol=1e-12)
+    np.testing.assert_allclose(maths.effective_sample_size(log_w, axis=-2), direct, rtol=1e-12)
+
+
+def test_effective_sample_size_limits_and_invariance(rng):
+    assert maths.effective_sample_size(np.zeros(7)) == pytest.approx(7.0, rel=1e-12)  # equal weights
+    one = np.full(7, -np.inf)
+    one[3] = 0.0
+    assert maths.effective_sample_size(one) == pytest.approx(1.0, rel=1e-12)  # one weight
+    two = np.array([0.0, 0.0, -np.inf, -np.inf])  # two equal weights, two zero weights
+    assert maths.effective_sample_size(two) == pytest.approx(2.0, rel=1e-12)
+    log_w = rng.standard_normal(20)
+    reference = maths.effective_sample_size(log_w)
+    assert 1.0 <= reference <= 20.0
+    for shift in (-1000.0, 1000.0):  # exp would underflow / overflow in float64
+        shifted = no_warnings(maths.effective_sample_size, log_w + shift)
+        assert shifted == pytest.approx(reference, rel=1e-10)
+
+
+def test_effective_sample_size_gives_the_estimated_relative_standard_error(rng):
+    """sd(w) / (mean(w) sqrt(K)) = sqrt(1/ESS - 1/K): a sample estimate of the relative error is below 1."""
+    log_w = 3.0 * rng.standard_normal((200, 4))
+    w = np.exp(log_w)
+    rel_se = w.std(axis=0) / (w.mean(axis=0) * np.sqrt(200))
+    ess = maths.effective_sample_size(log_w)
+    np.testing.assert_allclose(rel_se, np.sqrt(1 / ess - 1 / 200), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("log_w", "axis", "error", "message"),
+    [
+        (np.zeros((0, 3)), 0, ValueError, "axis 0 is empty"),
+        (np.zeros(3), 1, ValueError, "axis 1 is out of range"),
+        (np.array([0.0, np.nan]), 0, ValueError, "NaN or \\+inf"),
+        (np.array([0.0, np.inf]), 0, ValueError, "NaN or \\+inf"),
+        (np.array([[0.0, -np.inf], [1.0, -np.inf]]), 0, ValueError, "every weight is zero"),
+        (np.zeros(3), None, TypeError, "axis must be an integer"),
+        (np.zeros(3), 0.0, TypeError, "axis must be an integer"),
+        (0.0, 0, ValueError, "at least 1 dimension"),
+    ],
+)
+def test_effective_sample_size_rejects_bad_input(log_w, axis, error, message):
+    with pytest.raises(error, match=message):
+        maths.effective_sample_size(log_w, axis=axis)

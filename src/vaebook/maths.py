@@ -11,7 +11,8 @@ that chapters (and tests) can check framework code against it:
   chapters);
 * a numerically stable log-mean-exp and the importance-sampled log-likelihood
   estimate built on it (chapter "The evidence lower bound"; used to evaluate
-  every model in the later chapters);
+  every model in the later chapters), and the effective sample size of
+  importance weights (chapter "Latent-variable models");
 * linear probabilistic PCA: marginal, posterior, joint density, sampling and
   the maximum-likelihood fit of Tipping & Bishop (1999)
   (chapter "Latent-variable models"; the baseline of the nonlinear PPCA
@@ -91,6 +92,19 @@ def _check_broadcast(*named: tuple[str, np.ndarray]) -> None:
         raise ValueError(f"shapes do not broadcast: {shapes}.") from None
 
 
+_MISSING = object()  # an argument not passed (None is a value, checked like any other)
+
+
+def _one_of(preferred: tuple[str, object], alias: tuple[str, object]):
+    """(name, value) of the one argument given, the book's name or its alias; both or neither is an error."""
+    (name, value), (alias_name, alias_value) = preferred, alias
+    if value is not _MISSING and alias_value is not _MISSING:
+        raise TypeError(f"pass {name} or {alias_name} (the same parameter under two names), not both.")
+    if value is _MISSING and alias_value is _MISSING:
+        raise TypeError(f"missing argument {name} (Tipping & Bishop's {alias_name}).")
+    return (name, value) if value is not _MISSING else (alias_name, alias_value)
+
+
 def _check_square(mat: np.ndarray, name: str, dim: int | None = None) -> None:
     if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:
         raise ValueError(f"{name} has shape {mat.shape}; expected a square (d, d) matrix.")
@@ -162,6 +176,37 @@ def importance_sampled_log_likelihood(log_joint, log_q, axis: int = 0) -> np.nda
             f"they must match (one entry per sample and example)."
         )
     return log_mean_exp(log_joint - log_q, axis=axis)
+
+
+def effective_sample_size(log_weights, axis: int = 0) -> np.ndarray:
+    """Effective sample size (sum_k w_k)^2 / sum_k w_k^2 of importance weights, from their logs.
+
+    ``log_weights`` holds log w_k (e.g. log p(x, z_k) - log q(z_k | x), or
+    log p(x | z_k) for samples from the prior) with the K samples along
+    ``axis``; any constant shift of the log-weights leaves the ESS unchanged,
+    so unnormalised weights are fine. The result lies between 1 (one weight
+    dominates) and K (equal weights). It is computed in log space, so weights
+    whose logs are -1000 or +1000 neither underflow nor overflow. Entries of
+    -inf (zero weights) are allowed, but not all of them: with no positive
+    weight the ESS is undefined (``ValueError``), as it is for NaN or +inf.
+    Introduced in chapter "Latent-variable models".
+    """
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, the axis of the K samples, got {type(axis).__name__} "
+                        f"({axis!r}).")
+    log_w = _as_float_array(log_weights, "log_weights", min_ndim=1)
+    try:
+        count = log_w.shape[axis]
+    except IndexError:
+        raise ValueError(f"axis {axis} is out of range for log_weights of shape {log_w.shape}.") from None
+    if count == 0:
+        raise ValueError(f"log_weights has shape {log_w.shape}: axis {axis} is empty, so there are no weights.")
+    if np.isnan(log_w).any() or np.isposinf(log_w).any():
+        raise ValueError("log_weights contains NaN or +inf; the weights are undefined (check the log-densities).")
+    if np.all(np.isneginf(log_w), axis=axis).any():
+        raise ValueError("every weight is zero (all log_weights are -inf) for some example along axis "
+                         f"{axis}, so the effective sample size is undefined.")
+    return np.exp(2.0 * special.logsumexp(log_w, axis=axis) - special.logsumexp(2.0 * log_w, axis=axis))
 
 
 # --------------------------------------------------------------------------
@@ -314,38 +359,55 @@ def kl_gaussians(mean_q, cov_q, mean_p, cov_p) -> float:
 # --------------------------------------------------------------------------
 # linear probabilistic PCA (Tipping & Bishop, 1999)
 # --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class LinearPPCA:
-    """The linear-Gaussian model z ~ N(0, I_d), x | z ~ N(W z + mu, sigma2 I_D).
+    """The linear-Gaussian model z ~ N(0, I_d), x | z ~ N(W z + b, tau2 I_D).
 
-    ``W`` is (D, d), ``mu`` is (D,), ``sigma2`` a real number > 0 (a Python or
-    NumPy number, or a 0-d array; stored as a float). Everything about it is
-    available in closed form, which is why the book uses it to check the ELBO.
+    ``W`` is (D, d), ``b`` is (D,), ``tau2`` a real number > 0 (a Python or
+    NumPy number, or a 0-d array; stored as a float). The names follow the
+    notation page: b is the mean of x and tau2 the variance of the observation
+    noise eta ~ N(0, tau2 I_D). Tipping & Bishop (1999) call them mu and
+    sigma^2; ``mu=`` and ``sigma2=`` are accepted as keyword aliases and
+    ``.mu`` and ``.sigma2`` read the same values, but the book writes ``b``
+    and ``tau2`` (mu and sigma^2 are the encoder's outputs in this book).
+    Everything about the model is available in closed form, which is why the
+    book uses it to check the ELBO.
     """
 
     W: np.ndarray
-    mu: np.ndarray
-    sigma2: float
+    b: np.ndarray
+    tau2: float
 
-    def __post_init__(self) -> None:
-        W = _as_float_array(self.W, "W")
-        mu = _as_float_array(self.mu, "mu")
+    def __init__(self, W, b=_MISSING, tau2=_MISSING, *, mu=_MISSING, sigma2=_MISSING) -> None:
+        b_name, b = _one_of(("b", b), ("mu", mu))
+        tau2_name, tau2 = _one_of(("tau2", tau2), ("sigma2", sigma2))
+        W = _as_float_array(W, "W")
+        b = _as_float_array(b, b_name)
         if W.ndim != 2:
             raise ValueError(f"W has shape {W.shape}; expected (D, d).")
-        if mu.shape != (W.shape[0],):
-            raise ValueError(f"mu has shape {mu.shape}; expected ({W.shape[0]},) to match W {W.shape}.")
-        sigma2 = self.sigma2
-        if isinstance(sigma2, np.ndarray) and sigma2.ndim == 0 and sigma2.dtype.kind in "iuf":
-            sigma2 = sigma2.item()
-        if isinstance(sigma2, (bool, np.bool_)) or not isinstance(sigma2, numbers.Real):
-            raise TypeError(f"sigma2 must be a real number, the noise variance, got {type(sigma2).__name__} "
-                            f"({sigma2!r}); pass e.g. sigma2=0.5.")
-        sigma2 = float(sigma2)
-        if not np.isfinite(sigma2) or sigma2 <= 0:
-            raise ValueError(f"sigma2 must be a positive number, got {sigma2}.")
+        if b.shape != (W.shape[0],):
+            raise ValueError(f"{b_name} has shape {b.shape}; expected ({W.shape[0]},) to match W {W.shape}.")
+        if isinstance(tau2, np.ndarray) and tau2.ndim == 0 and tau2.dtype.kind in "iuf":
+            tau2 = tau2.item()
+        if isinstance(tau2, (bool, np.bool_)) or not isinstance(tau2, numbers.Real):
+            raise TypeError(f"{tau2_name} must be a real number, the noise variance, got {type(tau2).__name__} "
+                            f"({tau2!r}); pass e.g. {tau2_name}=0.5.")
+        tau2 = float(tau2)
+        if not np.isfinite(tau2) or tau2 <= 0:
+            raise ValueError(f"{tau2_name} must be a positive number, got {tau2}.")
         object.__setattr__(self, "W", W)
-        object.__setattr__(self, "mu", mu)
-        object.__setattr__(self, "sigma2", sigma2)
+        object.__setattr__(self, "b", b)
+        object.__setattr__(self, "tau2", tau2)
+
+    @property
+    def mu(self) -> np.ndarray:
+        """Tipping & Bishop's name for the mean ``b``."""
+        return self.b
+
+    @property
+    def sigma2(self) -> float:
+        """Tipping & Bishop's name for the noise variance ``tau2``."""
+        return self.tau2
 
     @property
     def data_dim(self) -> int:
@@ -368,30 +430,30 @@ class LinearPPCA:
         return z
 
     def marginal_cov(self) -> np.ndarray:
-        """Covariance of p(x) = N(mu, W W^T + sigma2 I)."""
-        return self.W @ self.W.T + self.sigma2 * np.eye(self.data_dim)
+        """Covariance of p(x) = N(b, W W^T + tau2 I)."""
+        return self.W @ self.W.T + self.tau2 * np.eye(self.data_dim)
 
     def log_marginal(self, x) -> np.ndarray:
         """Exact log p(x) per example, shape (N,)."""
-        return gaussian_log_density(self._check_x(x), self.mu, self.marginal_cov())
+        return gaussian_log_density(self._check_x(x), self.b, self.marginal_cov())
 
     def posterior(self, x) -> tuple[np.ndarray, np.ndarray]:
-        """Exact posterior p(z | x) = N(M^-1 W^T (x - mu), sigma2 M^-1), M = W^T W + sigma2 I.
+        """Exact posterior p(z | x) = N(M^-1 W^T (x - b), tau2 M^-1), M = W^T W + tau2 I.
 
         Returns the means (N, d) and the covariance (d, d), shared by all x.
         """
         x = self._check_x(x)
-        M = self.W.T @ self.W + self.sigma2 * np.eye(self.latent_dim)
-        post_mean = linalg.solve(M, self.W.T @ (x - self.mu).T, assume_a="pos").T
-        post_cov = self.sigma2 * linalg.inv(M)
+        M = self.W.T @ self.W + self.tau2 * np.eye(self.latent_dim)
+        post_mean = linalg.solve(M, self.W.T @ (x - self.b).T, assume_a="pos").T
+        post_cov = self.tau2 * linalg.inv(M)
         return post_mean, 0.5 * (post_cov + post_cov.T)
 
     def log_likelihood(self, x, z) -> np.ndarray:
-        """log p(x | z) = log N(x; W z + mu, sigma2 I); z may carry leading sample axes (K, N, d)."""
+        """log p(x | z) = log N(x; W z + b, tau2 I); z may carry leading sample axes (K, N, d)."""
         x = self._check_x(x)
         z = self._check_z(z)
-        mean = z @ self.W.T + self.mu
-        log_var = np.full(self.data_dim, np.log(self.sigma2))
+        mean = z @ self.W.T + self.b
+        log_var = np.full(self.data_dim, np.log(self.tau2))
         return diag_gaussian_log_density(x, mean, log_var)
 
     def log_prior(self, z) -> np.ndarray:
@@ -407,16 +469,16 @@ class LinearPPCA:
         if num_examples < 1:
             raise ValueError(f"num_examples must be >= 1, got {num_examples}.")
         z = rng.standard_normal((num_examples, self.latent_dim))
-        noise = rng.standard_normal((num_examples, self.data_dim)) * np.sqrt(self.sigma2)
-        return z @ self.W.T + self.mu + noise, z
+        noise = rng.standard_normal((num_examples, self.data_dim)) * np.sqrt(self.tau2)  # eta
+        return z @ self.W.T + self.b + noise, z
 
 
 def fit_ppca(x, latent_dim: int) -> LinearPPCA:
     """Maximum-likelihood linear PPCA (Tipping & Bishop, 1999, eqs. 7 and 8).
 
     With S the sample covariance (divided by N) and eigenvalues l_1 >= ... >= l_D
-    with eigenvectors U: sigma2 = mean(l_{d+1..D}), W = U_d (diag(l_1..d) - sigma2 I)^{1/2}
-    (choosing the rotation R = I), mu = sample mean. ``latent_dim`` must be an
+    with eigenvectors U: tau2 = mean(l_{d+1..D}), W = U_d (diag(l_1..d) - tau2 I)^{1/2}
+    (choosing the rotation R = I), b = sample mean. ``latent_dim`` must be an
     integer (Python or NumPy) with 1 <= latent_dim < D.
     """
     latent_dim = _check_int(latent_dim, "latent_dim", "the number of latent dimensions d")
@@ -428,17 +490,17 @@ def fit_ppca(x, latent_dim: int) -> LinearPPCA:
         raise ValueError(f"latent_dim must satisfy 1 <= latent_dim < D = {data_dim}, got {latent_dim}.")
     if num_examples < 2:
         raise ValueError(f"x has {num_examples} example(s); at least 2 are needed to estimate a covariance.")
-    mu = x.mean(axis=0)
-    S = (x - mu).T @ (x - mu) / num_examples
+    b = x.mean(axis=0)
+    S = (x - b).T @ (x - b) / num_examples
     eigvals, eigvecs = linalg.eigh(S)
     order = np.argsort(eigvals)[::-1]
     eigvals, eigvecs = eigvals[order], eigvecs[:, order]
-    sigma2 = float(np.mean(eigvals[latent_dim:]))
+    tau2 = float(np.mean(eigvals[latent_dim:]))
     # Eigenvalues that are zero in exact arithmetic come out of eigh as
     # rounding noise of size ~ eps * l_1 (either sign), so compare with that.
-    if sigma2 <= data_dim * np.finfo(float).eps * max(float(eigvals[0]), 0.0):
+    if tau2 <= data_dim * np.finfo(float).eps * max(float(eigvals[0]), 0.0):
         raise ValueError("the discarded eigenvalues of the sample covariance are zero: the data lie exactly in a "
                          f"{latent_dim}-dimensional subspace, so the noise variance is not identifiable.")
-    scale = np.sqrt(np.maximum(eigvals[:latent_dim] - sigma2, 0.0))
+    scale = np.sqrt(np.maximum(eigvals[:latent_dim] - tau2, 0.0))
     W = eigvecs[:, :latent_dim] * scale
-    return LinearPPCA(W=W, mu=mu, sigma2=sigma2)
+    return LinearPPCA(W=W, b=b, tau2=tau2)
