@@ -13,7 +13,7 @@ import pytest
 
 CORE = ["vaebook", "vaebook.runmode", "vaebook.seeding", "vaebook.paths", "vaebook.maths",
         "vaebook.mnist", "vaebook.nonlinear_ppca", "vaebook.rotation_curves", "vaebook.plotting",
-        "vaebook.sparc"]
+        "vaebook.sparc", "vaebook.sparc_sim"]
 
 
 def modules_after_import(*names: str) -> set[str]:

@@ -14,6 +14,7 @@ mnist        the MNIST loader (offline directory, cache, download)
 nonlinear_ppca   the nonlinear PPCA data generator (data/nonlinear_ppca.csv)
 rotation_curves  disc + NFW rotation-curve physics and a galaxy sampler
 sparc        the SPARC rotation curves (data/sparc), checksummed and parsed
+sparc_sim    a gas disc and a SPARC-like observation model for simulated galaxies
 plotting     the book's Matplotlib style and small figure helpers
 tf_utils     TensorFlow / Keras 3 helpers (imports TensorFlow)
 torch_utils  PyTorch helpers (imports PyTorch)
