@@ -5,7 +5,11 @@ the notebook's own code: the cells tagged ``model-code`` (and ``data-code``
 for the binarization) are executed in order by ``vaebook.tf_utils.run_tagged_cells``
 (the same runner the benchmark uses), and the functions
 they define are tested. A wrong definition in the notebook therefore fails
-here; there is no second copy of the model to drift apart from it.
+here; there is no second copy of the model to drift apart from it. That
+includes ``BatchStream``, which serves the training batches: the chapter
+budgets training in optimizer steps, not passes over the data, so that it
+costs about the same whichever MNIST the loader finds, and the tests check
+that a fit takes the same number of steps whatever the data size.
 
 The data cells (tagged ``data-code``: the check of the split's sizes, the
 binarization and the sizes of the parts used) run twice here: on the MNIST
@@ -14,7 +18,9 @@ reason saying what to provide, when there is none: see
 ``vaebook.mnist.mnist_unavailable_reason``), and on a synthetic full-size IDX
 directory (60,000 + 10,000 images, made by seeded code, with its checksums
 registered for the test only), so the official 60,000 / 10,000 path runs in CI
-too, where only the 10,000-image test split is available. The collection hook
+too, where only the 10,000-image test split is available; with either source
+the chapter evaluates the same number of held-out images, spread evenly over
+the held-out part. The collection hook
 in ``chapters/conftest.py`` that skips the chapter itself is tested here too.
 """
 
@@ -107,6 +113,48 @@ def test_save_and_reload_give_the_same_heldout_elbo(chapter, tmp_path):
     np.testing.assert_allclose(elbo_reloaded, elbo, rtol=1e-6, atol=0)
 
 
+def test_batch_stream_serves_every_image_once_per_pass_in_a_seeded_order(chapter):
+    x = np.arange(300, dtype="float32").reshape(300, 1, 1, 1)  # image i holds the value i
+    served = []
+    for seed in (5, 5, 6):
+        stream = chapter["BatchStream"](x, batch_size=16, steps_per_period=7, seed=seed)
+        values = []
+        for _ in range(9):  # 9 periods x 7 batches x 16 images = 1,008 = 3 passes + 108
+            assert len(stream) == 7
+            batches = [stream[i][0] for i in range(len(stream))]
+            assert all(b.shape == (16, 1, 1, 1) for b in batches)
+            values.extend(np.concatenate(batches).ravel().astype(int))
+            stream.on_epoch_end()
+        served.append(np.array(values))
+    for values in served:
+        for start in (0, 300, 600):  # each pass is a permutation of all 300 images
+            np.testing.assert_array_equal(np.sort(values[start : start + 300]), np.arange(300))
+        assert not np.array_equal(values[:300], values[300:600])  # a new order each pass
+    np.testing.assert_array_equal(served[0], served[1])  # the same seed, the same stream
+    assert not np.array_equal(served[0], served[2])
+
+
+@pytest.mark.parametrize("bad", [{"batch_size": 0}, {"steps_per_period": 0}])
+def test_batch_stream_refuses_empty_periods(chapter, bad):
+    arguments = {"batch_size": 4, "steps_per_period": 3, "seed": 0, **bad}
+    with pytest.raises(ValueError, match="must be at least 1"):
+        chapter["BatchStream"](np.zeros((10, 28, 28, 1), "float32"), **arguments)
+
+
+@pytest.mark.parametrize("num_images", [40, 1000])
+def test_fit_on_a_batch_stream_takes_the_same_steps_whatever_the_data_size(chapter, num_images):
+    # The chapter's training budget: epochs x steps_per_period optimizer steps,
+    # the same for 40 images as for 1,000 (a pass over the data is not a unit).
+    keras = chapter["keras"]
+    x = (np.random.default_rng(3).random((num_images, 28, 28, 1)) < 0.2).astype("float32")
+    vae = chapter["build_vae"](latent_dim=2)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    stream = chapter["BatchStream"](x, batch_size=16, steps_per_period=3, seed=0)
+    history = vae.fit(stream, epochs=2, shuffle=False, validation_data=(x[:16],), verbose=0)
+    assert int(chapter["ops"].convert_to_numpy(vae.optimizer.iterations)) == 2 * 3
+    assert len(history.history["val_loss"]) == 2  # one validation check per period
+
+
 # --------------------------------------------------------------------------
 # the data cells on the MNIST in force (CI: the 8,000 / 2,000 test split)
 # --------------------------------------------------------------------------
@@ -137,6 +185,7 @@ def test_data_cells_on_the_mnist_in_force_are_deterministic(real_split):
     assert abs(first["x_train_all"].mean() - split.x_train.mean() / 255) < 5e-3
     assert not np.array_equal(first["x_train_all"][:2000], first["x_heldout_all"][:2000])
     assert len(first["x_fit"]) + len(first["x_val"]) <= n_train
+    assert len(first["x_heldout"]) == budget(full=2_000, quick=200)  # whatever the source
 
 
 # --------------------------------------------------------------------------
@@ -205,13 +254,19 @@ def test_data_cells_run_on_a_full_size_mnist(synthetic_full_mnist, monkeypatch, 
     assert ns["x_heldout_all"].shape == (10_000, 28, 28, 1)
     assert set(np.unique(ns["x_heldout_all"])) == {0.0, 1.0}
     num_fit, num_val, num_heldout = len(ns["x_fit"]), len(ns["x_val"]), len(ns["x_heldout"])
-    if quick == "0":  # full mode uses everything: 59,000 fitted, 1,000 validated
-        assert (num_fit, num_val, num_heldout) == (59_000, 1_000, 10_000)
+    if quick == "0":  # full mode fits 59,000 and validates 1,000; evaluates 2,000
+        assert (num_fit, num_val, num_heldout) == (59_000, 1_000, 2_000)
     else:
-        assert num_fit < 59_000 and num_val <= 1_000 and num_heldout < 10_000
+        assert (num_fit, num_val, num_heldout) == (3_000, 200, 200)
     assert num_fit + num_val <= 60_000  # no image both fitted and validated on
     np.testing.assert_array_equal(ns["x_val"], ns["x_train_all"][-num_val:])
-    np.testing.assert_array_equal(ns["y_heldout"], split.y_heldout[:num_heldout])
+    # the evaluated held-out images: a fixed number, evenly spread over all 10,000
+    # (both writer populations of the test set), as many as with the test split
+    index = ns["heldout_index"]
+    step = 10_000 // num_heldout
+    np.testing.assert_array_equal(index, np.arange(0, 10_000, step))
+    np.testing.assert_array_equal(ns["y_heldout"], split.y_heldout[index])
+    np.testing.assert_array_equal(ns["x_heldout"], ns["x_heldout_all"][index])
 
 
 # --------------------------------------------------------------------------
