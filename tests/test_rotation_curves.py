@@ -118,6 +118,12 @@ def test_total_is_quadrature_sum():
     (lambda: rc.sample_galaxies(3, 0), "Generator"),
     (lambda: rc.make_dataset(3, 0, noise_kms=-1.0), "noise_kms"),
     (lambda: rc.moster_halo_mass(1e3), "stellar_mass"),
+    (lambda: rc.disc_halo_mass(1e7), "stellar_mass must lie in"),
+    (lambda: rc.disc_halo_mass([1e10, 10**11.9]), "more stars than baryons"),
+    (lambda: rc.disc_star_formation_efficiency(-1e10), "stellar_mass"),
+    (lambda: rc.btfr_mass(0.0), "v_flat"),
+    (lambda: rc.flat_velocity(rc.sample_galaxies(3, np.random.default_rng(0)), window=(10.0, 5.0)), "window"),
+    (lambda: rc.flat_velocity(rc.sample_galaxies(3, np.random.default_rng(0)), num_radii=1), "num_radii"),
 ])
 def test_bad_inputs_raise(call, match):
     with pytest.raises(ValueError, match=match):
@@ -154,10 +160,143 @@ def test_make_dataset_is_seeded_and_has_stated_noise():
     assert abs(residual.std() - rc.NOISE_KMS) < 5 * se
     log_ms = params[:, 0]
     assert log_ms.min() >= 9.0 and log_ms.max() <= 11.5
-    # halo masses scatter about the inverted Moster relation by SHMR_SCATTER_DEX
-    offset = params[:, 2] - np.log10(rc.moster_halo_mass(10**log_ms))
-    assert abs(offset.std() - rc.SHMR_SCATTER_DEX) < 5 * rc.SHMR_SCATTER_DEX / np.sqrt(2 * len(offset))
-    assert abs(offset.mean()) < 5 * rc.SHMR_SCATTER_DEX / np.sqrt(len(offset))
+    # halo masses scatter about the disc stellar-to-halo relation by HALO_SCATTER_DEX
+    offset = params[:, 2] - np.log10(rc.disc_halo_mass(10**log_ms))
+    assert abs(offset.std() - rc.HALO_SCATTER_DEX) < 5 * rc.HALO_SCATTER_DEX / np.sqrt(2 * len(offset))
+    assert abs(offset.mean()) < 5 * rc.HALO_SCATTER_DEX / np.sqrt(len(offset))
+
+
+# --------------------------------------------------------------------------
+# the disc stellar-to-halo relation, the sampler and the baryonic Tully-Fisher relation
+# --------------------------------------------------------------------------
+
+
+def test_disc_shmr_passes_through_its_two_published_points():
+    # f_b = Omega_b / Omega_c with the Planck 2018 values (Posti et al. 2019a's definition)
+    assert rc.COSMIC_BARYON_FRACTION == pytest.approx(0.0224 / 0.120, rel=1e-12)
+    # at 10^9 M_sun the halo mass of Moster et al. (2013)
+    assert rc.disc_halo_mass(1e9)[0] == pytest.approx(rc.moster_halo_mass(1e9)[0], rel=1e-10)
+    # f_* = 0.3-1 at M_* = 1-3e11 M_sun (Posti et al. 2019a): the geometric centres, and both ends inside the range
+    assert rc.disc_star_formation_efficiency(np.sqrt(3e22))[0] == pytest.approx(np.sqrt(0.3), rel=1e-10)
+    f_ends = rc.disc_star_formation_efficiency([1e11, 3e11])
+    assert np.all((f_ends > 0.3) & (f_ends < 1.0))
+    # M_200 = M_* / (f_b f_*), checked independently at one mass
+    ms = 10**10.3
+    f_star = rc.disc_star_formation_efficiency(ms)[0]
+    assert rc.disc_halo_mass(ms)[0] == pytest.approx(ms / (rc.COSMIC_BARYON_FRACTION * f_star), rel=1e-12)
+
+
+def test_disc_shmr_is_a_power_law_below_one_that_rises_with_mass():
+    log_ms = np.linspace(*rc.DISC_SHMR_LOG_MS_RANGE, 300)
+    log_f = np.log10(rc.disc_star_formation_efficiency(10**log_ms))
+    slope = np.diff(log_f) / np.diff(log_ms)
+    assert np.allclose(slope, rc.DISC_SHMR_SLOPE, rtol=1e-9)  # a single power law ("linear" model)
+    assert 0.4 < rc.DISC_SHMR_SLOPE < 0.5  # 0.45: f_* rises tenfold from 10^9 to 10^11.24 M_sun
+    assert np.all(log_f < 0)  # f_* < 1 (fewer stars than baryons) wherever the relation is defined
+    # massive discs live in haloes below 10^12.5 M_sun (the all-centrals relation puts 10^11.5 M_sun in 10^14.3)
+    assert np.log10(rc.disc_halo_mass(10**11.5)[0]) < 12.5 < np.log10(rc.moster_halo_mass(10**11.5)[0]) - 1
+
+
+def test_sample_galaxies_shapes_seeding_and_ranges():
+    galaxies = rc.sample_galaxies(500, np.random.default_rng(3))
+    assert set(galaxies) == set(rc.GALAXY_KEYS)
+    assert all(value.shape == (500,) and np.all(np.isfinite(value)) and np.all(value > 0)
+               for value in galaxies.values())
+    again = rc.sample_galaxies(500, np.random.default_rng(3))
+    assert all(np.array_equal(galaxies[key], again[key]) for key in rc.GALAXY_KEYS)
+    other = rc.sample_galaxies(500, np.random.default_rng(4))
+    assert not np.array_equal(galaxies["halo_mass"], other["halo_mass"])
+    log_ms = np.log10(galaxies["stellar_mass"])
+    assert log_ms.min() >= 9.0 and log_ms.max() <= 11.5
+
+
+def test_halo_scatter_is_in_log_halo_mass_at_fixed_stellar_mass():
+    galaxies = rc.sample_galaxies(40_000, np.random.default_rng(11))
+    log_ms, log_mh = np.log10(galaxies["stellar_mass"]), np.log10(galaxies["halo_mass"])
+    # log M_* is uniform on [9, 11.5]: mean 10.25, sd 2.5 / sqrt(12)
+    assert abs(log_ms.mean() - 10.25) < 5 * (2.5 / np.sqrt(12)) / np.sqrt(len(log_ms))
+    residual = log_mh - np.log10(rc.disc_halo_mass(galaxies["stellar_mass"]))
+    assert residual.std() == pytest.approx(rc.HALO_SCATTER_DEX, rel=0.02)
+    # scatter at fixed M_*: the residual does not depend on M_*, and the least-squares slope of log M_200 on
+    # log M_* is the relation's own, 1 - alpha.
+    assert abs(np.corrcoef(residual, log_ms)[0, 1]) < 0.02
+    slope = np.polyfit(log_ms, log_mh, 1)[0]
+    assert slope == pytest.approx(1 - rc.DISC_SHMR_SLOPE, abs=0.004)
+    # The other direction, the same median relation with the scatter put on log M_* at fixed M_200 (what the
+    # sampler used to do the other way round), flattens that slope by regression dilution: the check can fail.
+    rng = np.random.default_rng(12)
+    log_mh_wrong = rng.uniform(np.log10(rc.disc_halo_mass(1e9))[0], np.log10(rc.disc_halo_mass(10**11.5))[0],
+                               len(log_ms))
+    equivalent_dex = rc.HALO_SCATTER_DEX / (1 - rc.DISC_SHMR_SLOPE)  # the same scatter, measured along log M_*
+    log_ms_wrong = log_ms_of_halo(log_mh_wrong) + equivalent_dex * rng.standard_normal(len(log_ms))
+    assert np.polyfit(log_ms_wrong, log_mh_wrong, 1)[0] < 1 - rc.DISC_SHMR_SLOPE - 0.01
+
+
+def log_ms_of_halo(log_mh):
+    """The inverse of the median disc relation: log10 M_* at log10 M_200 (it is a power law)."""
+    a = np.log10(rc.disc_halo_mass(1e10))[0]
+    return 10.0 + (log_mh - a) / (1 - rc.DISC_SHMR_SLOPE)
+
+
+def test_size_scatter_is_shen_et_al_truncated_at_two_sigma():
+    galaxies = rc.sample_galaxies(40_000, np.random.default_rng(13))
+    r50, sigma_ln = rc.shen_half_light_radius(galaxies["stellar_mass"])
+    z = np.log(galaxies["scale_length"] * rc.HALF_MASS_OVER_SCALE_LENGTH / r50) / sigma_ln
+    assert np.abs(z).max() <= rc.SIZE_SCATTER_TRUNCATION
+    assert np.abs(z).max() > rc.SIZE_SCATTER_TRUNCATION - 0.01  # the truncation is reached, not narrower
+    # sd of a standard normal truncated at +-2: sqrt(1 - 2 * 2 phi(2) / (2 Phi(2) - 1)) = 0.8796
+    phi, big_phi = np.exp(-2.0) / np.sqrt(2 * np.pi), 0.5 * (1 + special.erf(2 / np.sqrt(2)))
+    expected_sd = np.sqrt(1 - 4 * phi / (2 * big_phi - 1))
+    assert z.std() == pytest.approx(expected_sd, abs=5 * expected_sd / np.sqrt(2 * len(z)))
+    assert abs(z.mean()) < 5 / np.sqrt(len(z))
+
+
+def test_flat_velocity_is_the_mean_over_the_window():
+    galaxies = rc.sample_galaxies(4, np.random.default_rng(5))
+    v_flat = rc.flat_velocity(galaxies)
+    for i in range(4):
+        one = {key: galaxies[key][i : i + 1] for key in rc.GALAXY_KEYS}
+        radii = galaxies["scale_length"][i] * np.linspace(*rc.FLAT_WINDOW_RD, 26)
+        assert v_flat[i] == pytest.approx(rc.galaxy_curves(one, radii)[0].mean(), rel=1e-12)
+    # far outside a disc with no halo to speak of, the mean tends to the Kepler value at the window's radii
+    kepler = {"stellar_mass": np.array([1e10]), "scale_length": np.array([1.0]),
+              "halo_mass": np.array([1e-10]), "concentration": np.array([10.0])}
+    v_far = rc.flat_velocity(kepler, window=(100.0, 100.000001))[0]
+    assert v_far == pytest.approx(np.sqrt(rc.G * 1e10 / 100.0), rel=1e-3)
+
+
+def _btfr_offsets(galaxies):
+    """log10 M_* - log10 M_b(V_f): the offset of gas-free galaxies from the relation M_b = A V_f^4."""
+    v_flat = rc.flat_velocity(galaxies)
+    return np.log10(galaxies["stellar_mass"]) - np.log10(rc.btfr_mass(v_flat)), v_flat
+
+
+def test_population_follows_the_baryonic_tully_fisher_relation():
+    galaxies = rc.sample_galaxies(4000, np.random.default_rng(7))
+    offset, v_flat = _btfr_offsets(galaxies)
+    log_ms = np.log10(galaxies["stellar_mass"])
+    massive = log_ms >= 10.5  # where gas is a minor part of the baryons, so M_b ~ M_*
+    assert abs(np.median(offset[massive])) < rc.BTFR_INTRINSIC_SCATTER_DEX
+    slope = np.polyfit(np.log10(v_flat), log_ms, 1)[0]
+    assert 3.5 < slope < 4.3  # McGaugh (2012): 4; Lelli et al. (2019): 3.85 +- 0.09
+    # the speeds are those of real discs: none beyond the fastest known, and V_f beyond the BTFR break at
+    # 340 km/s only in the most massive galaxies
+    v_peak = rc.galaxy_curves(galaxies).max(axis=1)
+    assert v_peak.max() < rc.FASTEST_DISC_KMS
+    fast = v_flat > rc.BTFR_BREAK_KMS
+    assert fast.mean() < 0.01 and np.all(log_ms[fast] > 11.0)
+    assert np.all(galaxies["halo_mass"] < 1e13)
+
+
+def test_the_btfr_check_fails_for_the_all_centrals_relation():
+    """The check above can fail: halo masses from the inverted all-centrals relation of Moster et al. (2013),
+    what the sampler used before, put massive discs far above the relation."""
+    galaxies = rc.sample_galaxies(4000, np.random.default_rng(7))
+    galaxies["halo_mass"] = rc.moster_halo_mass(galaxies["stellar_mass"])
+    galaxies["concentration"] = rc.dutton_maccio_concentration(galaxies["halo_mass"])
+    offset, _ = _btfr_offsets(galaxies)
+    massive = np.log10(galaxies["stellar_mass"]) >= 10.5
+    assert np.median(offset[massive]) < -2 * rc.BTFR_INTRINSIC_SCATTER_DEX
 
 
 def test_module_does_not_import_torch():

@@ -47,19 +47,61 @@ scalar counts as one galaxy) and radii of shape (n_radii,) (shared by all
 galaxies) or (n_galaxies, n_radii), and returns (n_galaxies, n_radii). Bad
 inputs raise ``ValueError`` saying what is wrong and what to pass instead.
 
-The sampler of plausible galaxies (``sample_galaxies``, ``make_dataset``) draws
-log10 M_* uniform on [9, 11.5] and then, each with log-normal scatter,
+The sampler of plausible disc galaxies (``sample_galaxies``, ``make_dataset``) draws
+log10 M_* uniform on [9, 11.5] (a training set that covers the range evenly, not a
+stellar mass function) and then, each with log-normal scatter,
 
-* the halo mass from the stellar-to-halo mass relation of Moster, Naab & White
-  (2013, z = 0), inverted numerically on a grid (``SHMR_SCATTER_DEX`` = 0.15 dex,
-  applied to log10 M_200 at fixed M_*);
+* the halo mass from a stellar-to-halo mass relation for *disc* galaxies
+  (``disc_halo_mass``). It is written, as Posti, Fraternali & Marasco (2019a, A&A 626,
+  A56) write it, through the star formation efficiency f_* = M_* / (f_b M_200), with
+  f_b = Omega_b / Omega_c (``COSMIC_BARYON_FRACTION`` = 0.0224 / 0.120 = 0.187, Planck
+  2018), and f_* is a single power law of M_*, the "linear" model that Posti, Marasco,
+  Fraternali & Famaey (2019b, A&A 629, A59) find the data prefer to abundance matching::
+
+      f_*(M_*) = f_lo (M_* / 10^9 M_sun)^alpha,    M_200 = M_* / (f_b f_*(M_*)).
+
+  Both ends are published values, verified against the papers' abstracts: at
+  M_* = 10^9 M_sun, where most central galaxies are discs (blue centrals occupy 87% of
+  haloes of 10^11 M_sun, Rodriguez-Puebla et al. 2015), f_lo is the value of the
+  all-centrals relation of Moster, Naab & White (2013) (M_200 = 10^11.0 M_sun, f_lo =
+  0.054); at the geometric centre of "M_* = 1-3 x 10^11 M_sun have f_* = 0.3-1"
+  (Posti et al. 2019a), M_* = 10^11.24 M_sun, f_* = 0.55. Hence alpha = 0.45 and
+  M_200 proportional to M_*^0.55: 10^11.0, 10^11.5, 10^12.1 and 10^12.4 M_sun at
+  M_* = 10^9, 10^10, 10^11 and 10^11.5 M_sun. The relation is defined for
+  10^8 <= M_* <= 10^11.8 M_sun (above, f_* would exceed 1: more stars than baryons);
+  outside, ``disc_halo_mass`` raises ``ValueError``. This is an interpolation between
+  two published points with a published functional form, not a published fit; it
+  replaces the inverted all-centrals Moster relation of earlier versions, which put
+  massive discs in group-sized haloes (Posti et al. 2019a show that massive spirals
+  live in far lighter haloes than abundance matching of all centrals assigns).
+  The scatter, ``HALO_SCATTER_DEX`` = 0.07 dex, is applied to log10 M_200 at fixed
+  M_*, the direction in which the relation is defined and measured (from rotation
+  curves of galaxies of given M_*); 0.07 dex is the intrinsic scatter of f_* that
+  Posti et al. (2019b) find;
 * the disc scale length from the late-type size-mass relation of Shen et al.
   (2003), R_50 = 0.10 kpc M_*^0.14 (1 + M_* / 3.98e10)^0.25, with their
-  mass-dependent scatter in ln R_50, and R_d = R_50 / 1.678 (the half-mass
-  radius of an exponential disc);
+  mass-dependent scatter in ln R_50, truncated at ``SIZE_SCATTER_TRUNCATION`` = 2
+  standard deviations (a log-normal fitted to the bulk of the sizes says nothing about
+  its far tail, and discs three standard deviations more compact than the median, a
+  factor 2.8 at high mass, would rotate faster than any disc known), and
+  R_d = R_50 / 1.678 (the half-mass radius of an exponential disc);
 * the concentration from the z = 0 relation of Dutton & Maccio (2014) for NFW
   haloes with 200 rho_crit, log10 c = 0.905 - 0.101 log10(M_200 / (1e12 h^-1 M_sun)),
   h = 0.7, scatter 0.11 dex.
+
+The population follows the baryonic Tully-Fisher relation (BTFR) where gas is minor
+(the chapter checks it; ``tests/test_rotation_curves.py`` too): ``flat_velocity``
+defines V_f of a model curve as the mean circular velocity from 5 to 10 disc scale
+lengths (``FLAT_WINDOW_RD``), the outer, slowly varying part of the curve that
+extended HI rotation curves trace, beyond the peak of the disc's own curve (2.15 R_d)
+and the optical radius (3.2 R_d), as observers take V_f as the mean along the flat
+outer part (Lelli et al. 2019). ``btfr_mass`` is the relation M_b = A V_f^4 with
+A = ``BTFR_A`` = 47 +- 6 M_sun km^-4 s^4 (McGaugh 2012); Lelli, McGaugh & Schombert
+(2016) find an intrinsic scatter of about 0.1 dex (``BTFR_INTRINSIC_SCATTER_DEX``) and
+Lelli et al. (2019) a slope of 3.85 +- 0.09 for V_f. The fastest known discs, the
+"super spirals" of Ogle et al. (2019), rotate at up to 570 km/s
+(``FASTEST_DISC_KMS``); above about 340 km/s (``BTFR_BREAK_KMS``), the speeds of super
+spirals with M_* > 10^11.5 M_sun, the BTFR breaks.
 
 All the stellar mass is in the disc (no bulge, no gas). Curves are sampled at
 ``RADII``, 50 points log-spaced from 0.1 to 50 kpc, with optional Gaussian
@@ -97,13 +139,28 @@ MOSTER_LOG_M1 = 11.590
 MOSTER_N = 0.0351
 MOSTER_BETA = 1.376
 MOSTER_GAMMA = 0.608
-SHMR_SCATTER_DEX = 0.15
+# Disc stellar-to-halo mass relation (see the module docstring): f_* = M_* / (f_b M_200) a power law of M_*
+# through two published points.
+COSMIC_BARYON_FRACTION = 0.0224 / 0.120  # f_b = Omega_b / Omega_c (Posti et al. 2019a), Planck 2018 values
+DISC_SHMR_LOW_LOG_MS = 9.0  # log10 M_* where f_* is that of Moster et al. (2013)
+DISC_SHMR_HIGH_LOG_MS = 0.5 * np.log10(1e11 * 3e11)  # 11.24: centre of "M_* = 1-3e11 M_sun" (Posti et al. 2019a)
+DISC_SHMR_HIGH_F_STAR = float(np.sqrt(0.3 * 1.0))  # 0.55: centre of "f_* = 0.3-1" (Posti et al. 2019a)
+DISC_SHMR_LOG_MS_RANGE = (8.0, 11.8)  # where disc_halo_mass is defined (f_* <= 1 up to 10^11.8)
+HALO_SCATTER_DEX = 0.07  # scatter in log10 M_200 at fixed M_* (intrinsic scatter of f_*, Posti et al. 2019b)
 # Shen et al. (2003), eq. (18) and (19), late-type galaxies.
 SHEN_ALPHA, SHEN_BETA, SHEN_GAMMA_KPC, SHEN_M0 = 0.14, 0.39, 0.10, 3.98e10
 SHEN_SIGMA1, SHEN_SIGMA2 = 0.47, 0.34  # scatter in ln R_50
 HALF_MASS_OVER_SCALE_LENGTH = 1.678  # R_50 / R_d of an exponential disc
+SIZE_SCATTER_TRUNCATION = 2.0  # the size scatter is drawn from a normal truncated at +- this many sd
 # Dutton & Maccio (2014), NFW, 200 rho_crit, z = 0.
 DM14_A, DM14_B, DM14_SCATTER_DEX = 0.905, -0.101, 0.11
+# The baryonic Tully-Fisher relation and the fastest discs (module docstring).
+FLAT_WINDOW_RD = (5.0, 10.0)  # V_f: mean circular velocity from 5 to 10 disc scale lengths
+BTFR_A, BTFR_A_ERR = 47.0, 6.0  # M_b = A V_f^4, M_sun km^-4 s^4 (McGaugh 2012)
+BTFR_SLOPE, BTFR_SLOPE_ERR = 3.85, 0.09  # fitted slope for V_f (Lelli et al. 2019)
+BTFR_INTRINSIC_SCATTER_DEX = 0.1  # about 0.1 dex (Lelli, McGaugh & Schombert 2016)
+FASTEST_DISC_KMS = 570.0  # fastest rotating super spiral (Ogle et al. 2019)
+BTFR_BREAK_KMS = 340.0  # above about this speed the BTFR breaks, in super spirals (Ogle et al. 2019)
 
 _ASYMPTOTIC_Y = 30.0  # y = R / (2 R_d) above which disc_velocity uses the asymptotic series
 _SMALL_Y = 1e-8  # y below which disc_velocity uses the small-argument series of B(y)
@@ -334,6 +391,37 @@ def moster_halo_mass(stellar_mass) -> np.ndarray:
     return 10.0 ** np.interp(log_ms, log_ms_grid, _HALO_GRID)
 
 
+def _moster_log_halo_mass_at_low_anchor() -> float:
+    return float(np.log10(moster_halo_mass(10.0**DISC_SHMR_LOW_LOG_MS))[0])
+
+
+def disc_star_formation_efficiency(stellar_mass) -> np.ndarray:
+    """Median star formation efficiency f_* = M_* / (f_b M_200) of disc galaxies at stellar mass M_* (M_sun).
+
+    A power law in M_* (the "linear" model of Posti et al. 2019b) through two published points: the value of
+    Moster et al. (2013) at M_* = 10^9 M_sun and f_* = 0.55 at M_* = 10^11.24 M_sun (Posti et al. 2019a);
+    see the module docstring. Defined for 10^8 <= M_* <= 10^11.8 M_sun; outside it raises ``ValueError``.
+    """
+    (stellar_mass,) = _positive_params(stellar_mass=stellar_mass)
+    log_ms = np.log10(stellar_mass)
+    lo, hi = DISC_SHMR_LOG_MS_RANGE
+    if np.any(log_ms < lo) or np.any(log_ms > hi):
+        raise ValueError(f"stellar_mass must lie in [1e{lo:g}, 1e{hi:g}] M_sun, where the disc stellar-to-halo "
+                         f"relation is defined (got log10 M_* from {log_ms.min():.2f} to {log_ms.max():.2f}); "
+                         "above it f_* would exceed 1, i.e. more stars than baryons.")
+    return 10.0 ** (_DISC_LOG_F_LOW + DISC_SHMR_SLOPE * (log_ms - DISC_SHMR_LOW_LOG_MS))
+
+
+def disc_halo_mass(stellar_mass) -> np.ndarray:
+    """Median halo mass M_200 (M_sun) of a disc galaxy of stellar mass M_* (M_sun): M_* / (f_b f_*(M_*)).
+
+    See ``disc_star_formation_efficiency`` for f_* and its range; the sampler scatters log10 M_200 about this by
+    ``HALO_SCATTER_DEX`` at fixed M_*.
+    """
+    f_star = disc_star_formation_efficiency(stellar_mass)
+    return np.asarray(stellar_mass, dtype=float).reshape(f_star.shape) / (COSMIC_BARYON_FRACTION * f_star)
+
+
 def shen_half_light_radius(stellar_mass) -> tuple[np.ndarray, np.ndarray]:
     """Median R_50 (kpc) and scatter in ln R_50 of late-type galaxies (Shen et al. 2003, eqs. 18, 19)."""
     (stellar_mass,) = _positive_params(stellar_mass=stellar_mass)
@@ -348,13 +436,58 @@ def dutton_maccio_concentration(halo_mass) -> np.ndarray:
     return 10.0 ** (DM14_A + DM14_B * np.log10(halo_mass / (1e12 / HUBBLE_H)))
 
 
+_DISC_LOG_F_LOW = DISC_SHMR_LOW_LOG_MS - np.log10(COSMIC_BARYON_FRACTION) - _moster_log_halo_mass_at_low_anchor()
+DISC_SHMR_SLOPE = float((np.log10(DISC_SHMR_HIGH_F_STAR) - _DISC_LOG_F_LOW)
+                        / (DISC_SHMR_HIGH_LOG_MS - DISC_SHMR_LOW_LOG_MS))  # alpha = 0.45
+
+
+# --------------------------------------------------------------------------
+# the baryonic Tully-Fisher relation
+# --------------------------------------------------------------------------
+def flat_velocity(galaxies: dict[str, np.ndarray], window=FLAT_WINDOW_RD, num_radii: int = 26) -> np.ndarray:
+    """V_f (km/s) of each galaxy of ``sample_galaxies``: the mean noise-free circular velocity over radii from
+    ``window[0]`` to ``window[1]`` disc scale lengths (default 5 to 10 R_d), ``num_radii`` equally spaced radii.
+
+    The outer part of the curve, which extended HI rotation curves trace, beyond the peak of the disc's own
+    curve; see the module docstring. Returns shape (n,).
+    """
+    _check_galaxies(galaxies, "flat_velocity")
+    inner, outer = (float(w) for w in window)
+    if not (np.isfinite(inner) and np.isfinite(outer) and 0.0 < inner < outer):
+        raise ValueError(f"window must be (inner, outer) in disc scale lengths with 0 < inner < outer, got {window!r}.")
+    if isinstance(num_radii, bool) or not isinstance(num_radii, (int, np.integer)) or num_radii < 2:
+        raise ValueError(f"num_radii must be an integer >= 2, got {num_radii!r}.")
+    (scale_length,) = _positive_params(scale_length=galaxies["scale_length"])
+    radii = scale_length[:, None] * np.linspace(inner, outer, num_radii)  # (n, num_radii) kpc
+    return galaxy_curves(galaxies, radii).mean(axis=1)
+
+
+def btfr_mass(v_flat) -> np.ndarray:
+    """Baryonic mass (M_sun) on the baryonic Tully-Fisher relation M_b = A V_f^4 (McGaugh 2012), V_f in km/s."""
+    (v_flat,) = _positive_params(v_flat=v_flat)
+    return BTFR_A * v_flat**4
+
+
 # --------------------------------------------------------------------------
 # sampler and data set
 # --------------------------------------------------------------------------
+def _truncated_standard_normal(rng: np.random.Generator, n: int, limit: float) -> np.ndarray:
+    """n draws of a standard normal truncated to [-limit, limit], by redrawing those outside."""
+    z = rng.standard_normal(n)
+    outside = np.abs(z) > limit
+    while np.any(outside):
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > limit
+    return z
+
+
 def sample_galaxies(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Draw ``n`` plausible disc galaxies; returns arrays of shape (n,) in M_sun and kpc.
 
-    Keys: ``stellar_mass`` (= disc mass), ``scale_length``, ``halo_mass``, ``concentration``.
+    Keys: ``stellar_mass`` (= disc mass), ``scale_length``, ``halo_mass``, ``concentration``. log10 M_* is
+    uniform on ``LOG_STELLAR_MASS_RANGE``; M_200 follows ``disc_halo_mass`` with ``HALO_SCATTER_DEX`` dex of
+    scatter at fixed M_*, R_d the Shen et al. (2003) sizes (scatter truncated at ``SIZE_SCATTER_TRUNCATION``
+    standard deviations), c the Dutton & Maccio (2014) relation (module docstring). ``rng`` (a ``numpy.random.Generator``) makes the draw reproducible.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}.")
@@ -362,10 +495,12 @@ def sample_galaxies(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         raise ValueError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(seed).")
     log_ms = rng.uniform(*LOG_STELLAR_MASS_RANGE, size=n)
     stellar_mass = 10.0**log_ms
-    log_mh = np.log10(moster_halo_mass(stellar_mass)) + SHMR_SCATTER_DEX * rng.standard_normal(n)
+    # the disc stellar-to-halo relation, scattered in log10 M_200 at fixed M_* (the direction it is defined in)
+    log_mh = np.log10(disc_halo_mass(stellar_mass)) + HALO_SCATTER_DEX * rng.standard_normal(n)
     halo_mass = 10.0**log_mh
     r50, sigma_ln = shen_half_light_radius(stellar_mass)
-    scale_length = r50 / HALF_MASS_OVER_SCALE_LENGTH * np.exp(sigma_ln * rng.standard_normal(n))
+    size_z = _truncated_standard_normal(rng, n, SIZE_SCATTER_TRUNCATION)
+    scale_length = r50 / HALF_MASS_OVER_SCALE_LENGTH * np.exp(sigma_ln * size_z)
     concentration = dutton_maccio_concentration(halo_mass) * 10.0 ** (DM14_SCATTER_DEX * rng.standard_normal(n))
     return {"stellar_mass": stellar_mass, "scale_length": scale_length,
             "halo_mass": halo_mass, "concentration": concentration}
