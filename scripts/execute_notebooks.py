@@ -74,8 +74,12 @@ def code_hash(nb) -> str:
 
 def run_notebook(nb, *, quick: bool, timeout: int, cwd: Path) -> float:
     """Execute ``nb`` (in place, in memory) in the given mode; return the wall time in seconds."""
-    previous = os.environ.get("VAEBOOK_QUICK")
-    os.environ["VAEBOOK_QUICK"] = "1" if quick else "0"  # the kernel inherits this environment
+    # The kernel inherits this environment: set the mode, and drop MPLBACKEND, which
+    # (e.g. MPLBACKEND=Agg, as CI sets it) would replace the inline backend and leave
+    # every figure out of the stored outputs.
+    previous = {key: os.environ.get(key) for key in ("VAEBOOK_QUICK", "MPLBACKEND")}
+    os.environ["VAEBOOK_QUICK"] = "1" if quick else "0"
+    os.environ.pop("MPLBACKEND", None)
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 resources={"metadata": {"path": str(cwd)}})
@@ -83,15 +87,33 @@ def run_notebook(nb, *, quick: bool, timeout: int, cwd: Path) -> float:
         client.execute()
         return time.perf_counter() - start
     finally:
-        if previous is None:
-            os.environ.pop("VAEBOOK_QUICK", None)
-        else:
-            os.environ["VAEBOOK_QUICK"] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def missing_figures(nb) -> list[str]:
+    """The names of the figure cells (``mystnb.figure`` metadata) that have no image output."""
+    missing = []
+    for cell in nb.cells:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        if cell.cell_type != "code" or not figure:
+            continue
+        if not any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+            missing.append(figure.get("name", cell.get("id", "?")))
+    return missing
 
 
 def execute(path: Path, quick: bool, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     wall = run_notebook(nb, quick=quick, timeout=timeout, cwd=path.parent)
+    missing = missing_figures(nb)
+    if missing:
+        raise RuntimeError(f"{path}: figure cells without an image after execution: {missing}; "
+                           "the notebook on disk is unchanged (is a non-inline matplotlib "
+                           "backend forced in the kernel?)")
     nb.metadata["vaebook"] = {"mode": "quick" if quick else "full", "wall_time_s": round(wall, 1),
                               "executed_on": datetime.date.today().isoformat(),
                               "code_sha256": code_hash(nb)}

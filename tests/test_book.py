@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from execute_notebooks import code_hash  # noqa: E402
+from execute_notebooks import code_hash, missing_figures  # noqa: E402
 
 
 def toc_entries() -> list[str]:
@@ -72,6 +72,32 @@ def test_stored_outputs_come_from_the_code_now_in_the_notebook(path):
         f"{path.name}: its code cells changed since its last full-mode run, so the stored outputs "
         f"may come from other code; re-execute it: "
         f"`.venv/bin/python scripts/execute_notebooks.py {path.relative_to(ROOT)}`")
+
+
+@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.stem)
+def test_every_figure_cell_stores_its_image(path):
+    """A figure cell (mystnb.figure metadata) without an image output leaves its label
+    undefined in the book; it happens when a kernel runs with a non-inline backend."""
+    import nbformat
+
+    missing = missing_figures(nbformat.read(path, as_version=4))
+    assert not missing, (
+        f"{path.name}: figure cells without a stored image: {missing}; re-execute it with "
+        f"`.venv/bin/python scripts/execute_notebooks.py {path.relative_to(ROOT)}`")
+
+
+def test_missing_figures_finds_a_figure_cell_without_an_image():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    figure = {"mystnb": {"figure": {"name": "fig-x", "caption": "x"}}}
+    png = nbformat.v4.new_output("display_data", data={"image/png": "iVBO", "text/plain": "<F>"})
+    text = nbformat.v4.new_output("stream", name="stdout", text="no image\n")
+    nb.cells = [nbformat.v4.new_code_cell("plt.show()", metadata=figure, outputs=[text]),
+                nbformat.v4.new_code_cell("plt.show()", metadata=figure, outputs=[png]),
+                nbformat.v4.new_code_cell("print(1)", outputs=[text])]
+    nb.cells[1].metadata = {"mystnb": {"figure": {"name": "fig-y", "caption": "y"}}}
+    assert missing_figures(nb) == ["fig-x"]
 
 
 def _notebook(*cells):
