@@ -194,9 +194,10 @@ def banner_text(nb: dict, docname: str, data_sources: dict) -> str | None:
     if "run mode" not in info:
         return None
     mode = info["run mode"].split()[0]
-    data = info.get("data") or data_sources.get(docname)
+    seed = info.get("seed", "?")
+    data = info.get("data") or data_sources.get(docname, "").replace("{seed}", seed)
     if not data:
-        data = f"simulated in this chapter from seed {info.get('seed', '?')}"
+        data = f"simulated in this chapter from seed {seed}"
     # The note is plain text: no Markdown backticks, and no sentence's full stop before ";".
     data = data.replace("`", "").rstrip(" .")
     text = f"Stored outputs: {mode} mode; data: {data}"

@@ -159,6 +159,8 @@ def test_stored_outputs_note_is_plain_text():
     nb["cells"] = [run_info]
     text = banner_text(nb, "chapters/x", {"chapters/x": "data/x.csv, made by (`make data`)."})
     assert "`" not in text and "made by (make data); the whole" in text
+    text = banner_text(nb, "chapters/x", {"chapters/x": "a table and draws from seed {seed}"})
+    assert "data: a table and draws from seed 1; the whole" in text
 
 
 @pytest.mark.book
