@@ -116,6 +116,8 @@ def test_total_is_quadrature_sum():
     (lambda: rc.circular_velocity(rc.RADII, [1e10, 2e10], [3.0, 3.0], [1e12], [9.0]), "galaxies"),
     (lambda: rc.sample_galaxies(0, np.random.default_rng(0)), "positive integer"),
     (lambda: rc.sample_galaxies(3, 0), "Generator"),
+    (lambda: rc.sample_galaxies(3, np.random.default_rng(0), log_ms_range=(11.0, 9.0)), "low <= high"),
+    (lambda: rc.sample_galaxies(3, np.random.default_rng(0), log_ms_range="9-11"), "two numbers"),
     (lambda: rc.make_dataset(3, 0, noise_kms=-1.0), "noise_kms"),
     (lambda: rc.moster_halo_mass(1e3), "stellar_mass"),
     (lambda: rc.disc_halo_mass(1e7), "stellar_mass must lie in"),
@@ -492,3 +494,15 @@ def test_nfw_matches_a_high_precision_reference(t):
     v = _no_runtime_warnings(rc.nfw_velocity, [radius], halo_mass, c)[0, 0]
     assert mass == pytest.approx(mass_ref, rel=1e-13, abs=0)
     assert v == pytest.approx(v_ref, rel=1e-13, abs=0)
+
+
+def test_sample_galaxies_log_ms_range_sets_the_mass_range_only():
+    default = rc.sample_galaxies(400, np.random.default_rng(5))
+    same = rc.sample_galaxies(400, np.random.default_rng(5), log_ms_range=rc.LOG_STELLAR_MASS_RANGE)
+    for key in rc.GALAXY_KEYS:
+        np.testing.assert_array_equal(default[key], same[key])
+    wide = rc.sample_galaxies(400, np.random.default_rng(5), log_ms_range=(8.0, 11.5))
+    log_ms = np.log10(wide["stellar_mass"])
+    assert log_ms.min() >= 8.0 and log_ms.max() <= 11.5 and log_ms.min() < 8.5
+    fixed = rc.sample_galaxies(3, np.random.default_rng(5), log_ms_range=(10.5, 10.5))
+    np.testing.assert_allclose(fixed["stellar_mass"], 10.0**10.5)

@@ -481,11 +481,12 @@ def _truncated_standard_normal(rng: np.random.Generator, n: int, limit: float) -
     return z
 
 
-def sample_galaxies(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def sample_galaxies(n: int, rng: np.random.Generator,
+                    log_ms_range: tuple[float, float] = LOG_STELLAR_MASS_RANGE) -> dict[str, np.ndarray]:
     """Draw ``n`` plausible disc galaxies; returns arrays of shape (n,) in M_sun and kpc.
 
     Keys: ``stellar_mass`` (= disc mass), ``scale_length``, ``halo_mass``, ``concentration``. log10 M_* is
-    uniform on ``LOG_STELLAR_MASS_RANGE``; M_200 follows ``disc_halo_mass`` with ``HALO_SCATTER_DEX`` dex of
+    uniform on ``log_ms_range`` (default ``LOG_STELLAR_MASS_RANGE``); M_200 follows ``disc_halo_mass`` with ``HALO_SCATTER_DEX`` dex of
     scatter at fixed M_*, R_d the Shen et al. (2003) sizes (scatter truncated at ``SIZE_SCATTER_TRUNCATION``
     standard deviations), c the Dutton & Maccio (2014) relation (module docstring). ``rng`` (a ``numpy.random.Generator``) makes the draw reproducible.
     """
@@ -493,7 +494,13 @@ def sample_galaxies(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         raise ValueError(f"n must be a positive integer, got {n!r}.")
     if not isinstance(rng, np.random.Generator):
         raise ValueError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(seed).")
-    log_ms = rng.uniform(*LOG_STELLAR_MASS_RANGE, size=n)
+    try:
+        low, high = (float(v) for v in log_ms_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"log_ms_range must be two numbers (low, high) in log10 M_sun, got {log_ms_range!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+        raise ValueError(f"log_ms_range must be finite with low <= high, e.g. (9.0, 11.5); got {log_ms_range!r}.")
+    log_ms = rng.uniform(low, high, size=n)
     stellar_mass = 10.0**log_ms
     # the disc stellar-to-halo relation, scattered in log10 M_200 at fixed M_* (the direction it is defined in)
     log_mh = np.log10(disc_halo_mass(stellar_mass)) + HALO_SCATTER_DEX * rng.standard_normal(n)
