@@ -12,8 +12,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# CI and the development machines keep the official MNIST test split beside
-# the clone; use it when it is there (a connected machine downloads instead).
+# CI and the development machines keep the official MNIST files beside the
+# clone; use them when they are there (a connected machine downloads instead).
 SHARED_MNIST := $(abspath ../shared/data/mnist)
 ifneq ($(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),)
 export VAEBOOK_MNIST_DIR ?= $(SHARED_MNIST)

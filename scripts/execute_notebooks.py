@@ -22,6 +22,7 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
@@ -72,14 +73,22 @@ def code_hash(nb) -> str:
     return digest.hexdigest()
 
 
-def run_notebook(nb, *, quick: bool, timeout: int, cwd: Path) -> float:
-    """Execute ``nb`` (in place, in memory) in the given mode; return the wall time in seconds."""
+def run_notebook(nb, *, quick: bool, timeout: int, cwd: Path, env: Mapping[str, str] | None = None) -> float:
+    """Execute ``nb`` (in place, in memory) in the given mode; return the wall time in seconds.
+
+    ``env``: extra environment variables for the kernel (e.g. thread counts, see
+    scripts/seed_sweep.py --numerics), set for this run only, like the mode.
+    """
     # The kernel inherits this environment: set the mode, and drop MPLBACKEND, which
     # (e.g. MPLBACKEND=Agg, as CI sets it) would replace the inline backend and leave
     # every figure out of the stored outputs.
-    previous = {key: os.environ.get(key) for key in ("VAEBOOK_QUICK", "MPLBACKEND")}
+    env = dict(env or {})
+    if "VAEBOOK_QUICK" in env or "MPLBACKEND" in env:
+        raise ValueError("run_notebook sets VAEBOOK_QUICK and MPLBACKEND itself; do not pass them in env")
+    previous = {key: os.environ.get(key) for key in ("VAEBOOK_QUICK", "MPLBACKEND", *env)}
     os.environ["VAEBOOK_QUICK"] = "1" if quick else "0"
     os.environ.pop("MPLBACKEND", None)
+    os.environ.update(env)
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 resources={"metadata": {"path": str(cwd)}})
