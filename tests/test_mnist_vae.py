@@ -134,6 +134,32 @@ def test_batch_stream_serves_every_image_once_per_pass_in_a_seeded_order(chapter
     assert not np.array_equal(served[0], served[2])
 
 
+def test_dynamic_binarization_draws_new_binary_images_with_the_grey_probabilities(chapter):
+    # 64 grey images, each pixel the same grey level g = 51 * (image index % 6) (0 ... 255)
+    grey = np.broadcast_to((51 * (np.arange(64) % 6)).astype(np.uint8)[:, None, None], (64, 28, 28))
+    stream = chapter["DynamicBinarization"](np.ascontiguousarray(grey), batch_size=32, steps_per_period=50, seed=9)
+    first_pass, second_pass = [], []
+    for i in range(50):  # 50 batches of 32 = 25 passes over the 64 images
+        (batch,) = stream[i]
+        assert batch.shape == (32, 28, 28, 1) and batch.dtype == np.float32
+        assert set(np.unique(batch)) <= {0.0, 1.0}
+        levels = stream.x[stream.period[i]][:, 0, 0] / 255.0  # (32,) each image's grey level
+        (first_pass if i < 2 else second_pass).append((batch.mean(axis=(1, 2, 3)), levels))
+    shares, levels = (np.concatenate(a) for a in zip(*(first_pass + second_pass)))
+    for level in np.unique(levels):  # the share of pixels on is the grey level / 255
+        share = shares[levels == level].mean()
+        n = 784 * np.sum(levels == level)
+        assert abs(share - level) <= 5 * np.sqrt(level * (1 - level) / n) + 1e-12
+    # seeded: two streams with the same seed serve the same binary batches
+    twins = [chapter["DynamicBinarization"](np.ascontiguousarray(grey), 32, 50, seed=4) for _ in range(2)]
+    np.testing.assert_array_equal(twins[0][0][0], twins[1][0][0])
+    # and the same grey image is a new binary draw each time it is served
+    one = np.ascontiguousarray(grey)[[3]]  # grey level 153: a draw that is not all 0 or all 1
+    draws = chapter["DynamicBinarization"](np.repeat(one, 8, axis=0), batch_size=8, steps_per_period=2, seed=1)
+    a, b = draws[0][0], draws[1][0]
+    assert not np.array_equal(a[0], b[0]) and not np.array_equal(a[0], a[1])
+
+
 @pytest.mark.parametrize("bad", [{"batch_size": 0}, {"steps_per_period": 0}])
 def test_batch_stream_refuses_empty_periods(chapter, bad):
     arguments = {"batch_size": 4, "steps_per_period": 3, "seed": 0, **bad}
@@ -156,7 +182,7 @@ def test_fit_on_a_batch_stream_takes_the_same_steps_whatever_the_data_size(chapt
 
 
 # --------------------------------------------------------------------------
-# the data cells on the MNIST in force (CI: the 8,000 / 2,000 test split)
+# the data cells on the MNIST in force (CI: the official 60,000 / 10,000 split)
 # --------------------------------------------------------------------------
 
 SIZES = {"official": (60_000, 10_000), "test split": (8_000, 2_000)}
@@ -185,7 +211,7 @@ def test_data_cells_on_the_mnist_in_force_are_deterministic(real_split):
     assert abs(first["x_train_all"].mean() - split.x_train.mean() / 255) < 5e-3
     assert not np.array_equal(first["x_train_all"][:2000], first["x_heldout_all"][:2000])
     assert len(first["x_fit"]) + len(first["x_val"]) <= n_train
-    assert len(first["x_heldout"]) == budget(full=2_000, quick=200)  # whatever the source
+    assert len(first["x_heldout"]) == budget(full=n_heldout, quick=500)  # evenly spread
 
 
 # --------------------------------------------------------------------------
@@ -254,14 +280,15 @@ def test_data_cells_run_on_a_full_size_mnist(synthetic_full_mnist, monkeypatch, 
     assert ns["x_heldout_all"].shape == (10_000, 28, 28, 1)
     assert set(np.unique(ns["x_heldout_all"])) == {0.0, 1.0}
     num_fit, num_val, num_heldout = len(ns["x_fit"]), len(ns["x_val"]), len(ns["x_heldout"])
-    if quick == "0":  # full mode fits 59,000 and validates 1,000; evaluates 2,000
-        assert (num_fit, num_val, num_heldout) == (59_000, 1_000, 2_000)
+    if quick == "0":  # full mode fits 50,000, validates 10,000 and evaluates all 10,000
+        assert (num_fit, num_val, num_heldout) == (50_000, 10_000, 10_000)
     else:
-        assert (num_fit, num_val, num_heldout) == (3_000, 200, 200)
+        assert (num_fit, num_val, num_heldout) == (3_000, 500, 500)
+    np.testing.assert_array_equal(ns["grey_fit"], split.x_train[:num_fit])  # grey, for training
     assert num_fit + num_val <= 60_000  # no image both fitted and validated on
     np.testing.assert_array_equal(ns["x_val"], ns["x_train_all"][-num_val:])
-    # the evaluated held-out images: a fixed number, evenly spread over all 10,000
-    # (both writer populations of the test set), as many as with the test split
+    # the evaluated held-out images: all 10,000, or in quick mode evenly spread over them
+    # (both writer populations of the test set)
     index = ns["heldout_index"]
     step = 10_000 // num_heldout
     np.testing.assert_array_equal(index, np.arange(0, 10_000, step))
