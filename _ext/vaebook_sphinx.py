@@ -184,8 +184,18 @@ def run_info(nb: dict) -> dict[str, str]:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code" and "print_run_info" in "".join(cell.get("source", "")):
             text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o.get("name") == "stdout")
-            return {m.group(1).strip(): m.group(2).strip()
-                    for m in re.finditer(r"^([A-Za-z][\w ]*?)\s*:\s*(.+)$", text, re.M)}
+            info: dict[str, str] = {}
+            key = None
+            for line in text.splitlines():
+                m = re.match(r"^([A-Za-z][\w ]*?)\s*:\s*(.+)$", line)
+                if m:
+                    key = m.group(1).strip()
+                    info[key] = m.group(2).strip()
+                elif key and line[:1].isspace() and line.strip():  # a wrapped value goes on
+                    info[key] += " " + line.strip()
+                else:
+                    key = None
+            return info
     return {}
 
 

@@ -161,6 +161,12 @@ def test_stored_outputs_note_is_plain_text():
     assert "`" not in text and "made by (make data); the whole" in text
     text = banner_text(nb, "chapters/x", {"chapters/x": "a table and draws from seed {seed}"})
     assert "data: a table and draws from seed 1; the whole" in text
+    # a data line wrapped by textwrap.fill: its indented continuation belongs to it
+    run_info["outputs"][0]["text"] = (
+        "run mode : full\nseed : 1\ndata      : MNIST from a directory: the official split,\n"
+        "            60,000 training and 10,000 test images.\npython    : 3.11\n")
+    text = banner_text(nb, "chapters/x", {})
+    assert "the official split, 60,000 training and 10,000 test images; the whole" in text
 
 
 @pytest.mark.book
