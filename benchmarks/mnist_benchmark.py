@@ -107,9 +107,9 @@ def make_baseline(ns: dict):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=1000,
-                        help="optimizer steps for every model (default 1000; the chapter trains d = 16 for 6000)")
+                        help="optimizer steps for every model (default 1000; the chapter trains d = 16 for 4000)")
     parser.add_argument("--steps-per-period", type=int, default=250,
-                        help="steps between validation checks (default 250, as the chapter)")
+                        help="steps between validation checks (default 250; the chapter validates every 500)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 800 training images, small K")
     parser.add_argument("--out", type=Path, help="also write the JSON lines to this file")
     args = parser.parse_args(argv)

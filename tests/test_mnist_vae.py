@@ -378,3 +378,11 @@ def test_stored_outputs_hold_no_machine_paths():
     absolute = re.compile(r"(?:^|[\s'\"(=:,])(?:/[\w.~-]+){2,}", re.M)  # /a/b, not "a / b"
     for text in texts:
         assert not absolute.search(text), f"absolute path in a stored output: {text[:300]!r}"
+
+
+@pytest.mark.parametrize("num_steps, period", [(300, 500), (750, 500), (0, 50)])
+def test_train_refuses_a_budget_that_is_not_whole_periods(chapter, num_steps, period):
+    # 300 // 500 = 0 Keras epochs once trained the beta sweep for no step at all, silently
+    vae = chapter["build_vae"](latent_dim=2)
+    with pytest.raises(ValueError, match="whole number of periods"):
+        chapter["train"](vae, num_steps=num_steps, period=period)
