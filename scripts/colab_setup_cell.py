@@ -14,7 +14,7 @@ packages Colab lacks. Everything comes from _config.yml:
 * ``repository: branch:``  the ONE ref: Jupyter Book's launch buttons open the
   notebooks at it and this cell clones it, so a notebook always runs against
   the helper package of its own commit. ``main`` by default; a release sets it
-  to the release tag (README.md, "Run a chapter on Colab"). It must exist on the
+  to the release tag (CONTRIBUTING.md, "Colab: the setup cell and releases"). It must exist on the
   public repository (tests/test_colab_cell.py fails if it is not in this one);
 * ``colab_setup: packages:``  packages Colab lacks; their versions are taken
   from requirements.txt, so the cell and the local environment agree.

@@ -4,7 +4,8 @@ scripts/reader_notebooks.py turns each chapter's MyST Markdown into plain Markdo
 tests check the committed reader notebooks (current, free of MyST, every reference and
 citation resolved, code and outputs those of the chapter), the student notebooks and answer
 keys, and the converter itself on small pieces of a small book made in a temporary
-directory. Nothing here executes a notebook (nbval runs notebooks/ itself).
+directory. Nothing here executes a notebook: nbval runs the chapters, and the reader notebooks'
+code cells are checked to be the chapters' (so they are not run a second time).
 """
 
 from __future__ import annotations
