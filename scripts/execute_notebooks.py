@@ -26,8 +26,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import book_toc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,22 +39,8 @@ COLAB_MARKER = "# Colab setup"
 
 
 def notebooks_in_toc(root: Path = ROOT) -> list[Path]:
-    """Every .ipynb named in _toc.yml, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").is_file()]
+    """Every .ipynb named in _toc.yml, in reading order (scripts/book_toc.py)."""
+    return book_toc.toc_notebooks(root)
 
 
 def code_hash(nb) -> str:

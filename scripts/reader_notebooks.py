@@ -61,6 +61,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import book_toc  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 READER_DIR = "notebooks"  # relative to the book's root; the Colab button opens it
 GENERATOR = "scripts/reader_notebooks.py"
@@ -92,39 +95,12 @@ class Page:
 
 
 def _toc_pages(root: Path) -> list[Page]:
-    """Every page of _toc.yml in reading order, with the chapter numbers the HTML shows.
-
-    Chapters are numbered 1, 2, ... across the parts marked ``numbered``, in order
-    (sphinx-multitoc-numbering); pages of the other parts have no number.
-    """
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    pages: list[Page] = []
-    counter = 0
-
-    def add(entry: dict, numbered: bool) -> None:
-        nonlocal counter
-        if "file" not in entry:  # a url: or glob: entry is no page of its own here
-            return
-        name = entry["file"]
-        for suffix in (".ipynb", ".md"):
-            if (root / f"{name}{suffix}").is_file():
-                if numbered:
-                    counter += 1
-                pages.append(Page(name, root / f"{name}{suffix}", counter if numbered else None))
-                break
-        else:
-            raise ConversionError(f"_toc.yml names {name!r}, but neither .ipynb nor .md exists")
-        for sub in entry.get("sections", []) or []:
-            add(sub, False)  # sub-pages are not chapters; they get no number of their own
-
-    if toc.get("root"):
-        add({"file": toc["root"]}, False)
-    for part in toc.get("parts", []) or []:
-        for chapter in part.get("chapters", []) or []:
-            add(chapter, bool(part.get("numbered")))
-    for chapter in toc.get("chapters", []) or []:
-        add(chapter, bool(toc.get("numbered")))
-    return pages
+    """Every page of _toc.yml in reading order, with the chapter numbers the HTML shows
+    (scripts/book_toc.py, which reads the table of contents with Jupyter Book's parser)."""
+    try:
+        return [Page(page.docname, page.path, page.number) for page in book_toc.toc_pages(root)]
+    except book_toc.TocError as err:
+        raise ConversionError(str(err)) from err
 
 
 def _markdown_sources(page: Page) -> list[str]:

@@ -10,23 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+import book_toc  # noqa: E402
 from execute_notebooks import code_hash, missing_figures  # noqa: E402
 
 
 def toc_entries() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    entries = [toc["root"]]
-    for part in toc.get("parts", []):
-        entries += [chapter["file"] for chapter in part["chapters"]]
-    return entries
+    return [page.docname for page in book_toc.toc_pages(ROOT)]
 
 
 def toc_notebooks() -> list[Path]:
-    return [ROOT / f"{e}.ipynb" for e in toc_entries() if (ROOT / f"{e}.ipynb").is_file()]
+    return book_toc.toc_notebooks(ROOT)
 
 
 def test_every_toc_entry_exists():
@@ -181,3 +177,27 @@ def test_single_page_build_for_the_pdf_succeeds(tmp_path):
     assert result.returncode == 0, log[-3000:]
     assert "WARNING" not in log, [line for line in log.splitlines() if "WARNING" in line][:20]
     assert (tmp_path / "_build" / "singlehtml" / "index.html").is_file()
+
+
+def test_toc_pages_are_read_by_jupyter_books_parser(tmp_path):
+    """scripts/book_toc.py numbers the chapters of numbered parts across parts, skips none,
+    and names a page that does not exist."""
+    (tmp_path / "chapters").mkdir()
+    for name in ("intro.md", "chapters/a.ipynb", "chapters/b.md", "chapters/c.ipynb", "chapters/ref.md"):
+        (tmp_path / name).write_text("")
+    toc = ("format: jb-book\nroot: intro\nparts:\n"
+           "  - caption: One\n    numbered: true\n    chapters:\n      - file: chapters/a\n      - file: chapters/b\n"
+           "  - caption: Two\n    numbered: true\n    chapters:\n      - file: chapters/c\n"
+           "  - caption: Back\n    chapters:\n      - file: chapters/ref\n")
+    (tmp_path / "_toc.yml").write_text(toc)
+    pages = book_toc.toc_pages(tmp_path)
+    assert [(p.docname, p.part, p.number) for p in pages] == [
+        ("intro", None, None), ("chapters/a", "One", 1), ("chapters/b", "One", 2),
+        ("chapters/c", "Two", 3), ("chapters/ref", "Back", None)]
+    assert book_toc.toc_notebooks(tmp_path) == [tmp_path / "chapters/a.ipynb", tmp_path / "chapters/c.ipynb"]
+    assert book_toc.part_notebooks(tmp_path, "Two") == [tmp_path / "chapters/c.ipynb"]
+    with pytest.raises(book_toc.TocError, match="no part captioned 'Three'"):
+        book_toc.part_notebooks(tmp_path, "Three")
+    (tmp_path / "chapters/c.ipynb").unlink()
+    with pytest.raises(book_toc.TocError, match="chapters/c"):
+        book_toc.toc_pages(tmp_path)

@@ -41,9 +41,11 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import book_toc  # noqa: E402
+
 HTML = Path(os.environ.get("VAEBOOK_HTML_DIR", ROOT / "_build" / "html"))
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 DESKTOP, PHONE = 1400, 420  # window widths, px
@@ -71,8 +73,7 @@ def chromium_path() -> str | None:
 
 
 def toc_entries() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    return [page.docname for page in book_toc.toc_pages(ROOT)]
 
 
 def _sources() -> list[Path]:
