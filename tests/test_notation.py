@@ -11,6 +11,9 @@ that can be checked mechanically.
   as a hatted loss with K, Lambda as a precision, m and S as the parameters
   of a Gaussian q, epsilon as noise in data space, mu and sigma^2 as the mean
   and noise variance of linear PPCA.
+* **Latin letters.** Every single Latin letter in the displayed ($$...$$) mathematics of
+  the chapters of LATIN_CHECKED is listed in the page's "letter | meaning" table, once;
+  violations are reported chapter by chapter.
 * **Names in code.** The code (code cells and the Python of worked solutions)
   uses none of the names the "Names in code" table rules out; `LinearPPCA`
   is called with the table's parameter names; the exact posterior, the
@@ -203,6 +206,57 @@ def stale_symbols(notation_text: str, chapters_maths: list[str]) -> set[str]:
     return declared - symbols_in(chapters_maths)
 
 
+# --------------------------------------------------------------------------- Latin letters
+
+# Names rather than letters: the argument of these commands is dropped before letters are read.
+NAME_COMMANDS_RE = re.compile(
+    r"\\(?:mathrm|operatorname|text|textrm|textit|textbf|mbox|mathbb|mathcal|mathsf|mathbf|label|tag)"
+    r"(?![A-Za-z])\s*\*?\s*(?:\{[^{}]*\}|[A-Za-z])"
+)
+FROBENIUS_RE = re.compile(r"\\(?:rVert|\|)\s*_\s*\{?\s*F\s*\}?")
+ENVIRONMENT_RE = re.compile(r"\\(?:begin|end)\s*\{[^{}]*\}")
+COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+
+
+def latin_letters(tex: str) -> set[str]:
+    """The single Latin letters of a TeX span: what is left after names and commands go."""
+    for pattern in (ENVIRONMENT_RE, FROBENIUS_RE, NAME_COMMANDS_RE, COMMAND_RE):
+        tex = pattern.sub(" ", tex)
+    return set(re.findall(r"[A-Za-z]", tex))
+
+
+def display_maths(text: str) -> list[str]:
+    """The TeX of every $$...$$ block of a Markdown text (exercises and solutions included)."""
+    return re.findall(r"\$\$(.+?)\$\$", split_markdown(text)[0], re.S)
+
+
+def chapter_display_maths(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return [tex for cell in nb.cells if cell.cell_type == "markdown" for tex in display_maths(cell.source)]
+
+
+def latin_table(text: str) -> dict[str, str]:
+    """The page's "letter | meaning" table: {letter: meaning}; one row per letter, one letter per row."""
+    tables = [rows for header, rows in markdown_tables(text) if header[:2] == ["letter", "meaning"]]
+    assert len(tables) == 1, "the notation page must have one 'letter | meaning' table (Latin letters)"
+    table: dict[str, str] = {}
+    for row in tables[0]:
+        match = re.fullmatch(r"\$([A-Za-z])\$", row[0])
+        assert match, f"Latin letters: the first cell of a row must be one letter in $...$: {row[0]!r}"
+        assert match.group(1) not in table, f"Latin letters: {match.group(1)!r} has two rows"
+        table[match.group(1)] = row[1]
+    return table
+
+
+def undeclared_latin(maths: list[str], declared: set[str]) -> dict[str, list[str]]:
+    """{letter: the spans that use it} for each letter the declared set lacks."""
+    found: dict[str, list[str]] = {}
+    for tex in maths:
+        for letter in sorted(latin_letters(tex) - declared):
+            found.setdefault(letter, []).append(" ".join(tex.split())[:120])
+    return found
+
+
 # --------------------------------------------------------------------------- uses ruled out in the maths
 
 # (name, pattern, what to write instead). Patterns run on one math span at a time.
@@ -371,6 +425,28 @@ TABLE = names_table(NOTATION_TEXT)
 CHAPTERS = checked_chapters()
 
 
+# Chapters whose displayed maths must use only the page's Latin letters. rotation_curves is left
+# out: its physical quantities (M_*, R_d, V_f, c, G, ...) are defined in that chapter.
+LATIN_CHECKED = [p for p in CHAPTERS if p.stem != "rotation_curves"]
+LATIN = latin_table(NOTATION_TEXT)
+
+
+@pytest.mark.parametrize("path", LATIN_CHECKED, ids=lambda p: p.stem)
+def test_displayed_maths_uses_only_declared_latin_letters(path):
+    found = undeclared_latin(chapter_display_maths(path), set(LATIN))
+    report = [f"{letter}: {len(spans)} display(s), e.g. $${spans[0]}$$" for letter, spans in found.items()]
+    assert not found, (
+        f"{path.name}: Latin letters not in the 'letter | meaning' table of chapters/notation.md "
+        "(rename, or declare them there):\n  " + "\n  ".join(report)
+    )
+
+
+def test_every_latin_letter_on_the_notation_page_is_used():
+    used = {letter for path in LATIN_CHECKED for tex in chapter_display_maths(path) for letter in latin_letters(tex)}
+    stale = set(LATIN) - used
+    assert not stale, f"chapters/notation.md lists Latin letters {sorted(stale)}, which no checked display uses"
+
+
 def test_the_foundations_are_found():
     names = [p.stem for p in CHAPTERS]
     assert names[:3] == ["latent_variable_models", "elbo", "gradients_through_sampling"], names
@@ -499,3 +575,28 @@ def test_markdown_is_split_into_prose_and_python():
 def test_tables_are_parsed_with_pipes_inside_math():
     text = "| maths | code | not |\n| --- | --- | --- |\n| $p(x \\mid z)$, $|a|$ | `x` | `y` |\n"
     assert markdown_tables(text) == [(["maths", "code", "not"], [["$p(x \\mid z)$, $|a|$", "`x`", "`y`"]])]
+
+
+def test_latin_letter_checks_catch_an_undeclared_letter():
+    page = "| letter | meaning |\n| --- | --- |\n| $x$ | an example |\n| $z$ | latent |\n| $K$ | samples |\n"
+    declared = set(latin_table(page))
+    assert declared == {"x", "z", "K"}
+    # the AEVB box's old sum over L samples: l and L are not declared on this page
+    wrong = r"\hat{\mathcal{L}}_{\mathrm{A}} = -\frac{1}{BL} \sum_{i,l} \log q_\phi(z_{i,l} \mid x_i)"
+    assert set(undeclared_latin([wrong], declared)) == {"B", "L", "i", "l", "q"}
+    # names, commands, environments and the Frobenius F are not letters
+    right = (
+        r"\begin{aligned} \mathbb{E}_{x}\big[\mathrm{KL}(x \,\Vert\, z)\big] &\overset{\text{(a)}}{=} "
+        r"\operatorname{diag}\lVert z \rVert_F + \mathcal{N}(z; 0, \tfrac12) \sum_{k=1}^{K} \exp x_k \end{aligned}"
+    )
+    assert latin_letters(right) == {"x", "z", "k", "K"}
+    assert undeclared_latin([right], declared) == {"k": [" ".join(right.split())[:120]]}
+    assert display_maths("text $a$ and\n$$\nx + y\n$$\n") == ["\nx + y\n"]
+
+
+def test_latin_table_rejects_a_letter_with_two_rows_or_a_row_with_two_letters():
+    head = "| letter | meaning |\n| --- | --- |\n"
+    with pytest.raises(AssertionError, match="two rows"):
+        latin_table(head + "| $c$ | offset |\n| $c$ | eigenvalue |\n")
+    with pytest.raises(AssertionError, match="one letter"):
+        latin_table(head + "| $c_i$ | eigenvalue |\n")
