@@ -550,3 +550,118 @@ def test_malformed_copy_read_with_its_own_hash(tmp_path, case):
     assert f"Copy data/sparc/{sparc.SPARC_FILE_NAME}" in message  # says what to do
     # and with the default hash the same file is refused before it is parsed
     assert "fails its checksum" in _error(directory)
+
+
+# --------------------------------------------------------------------------
+# Table 1, the galaxy sample (load_sparc_sample)
+# --------------------------------------------------------------------------
+
+SAMPLE = COMMITTED_DIR / sparc.SAMPLE_FILE_NAME
+SAMPLE_HEADER_LINES = 98  # lines 1-98 are the header; data rows are lines 99-273
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return sparc.load_sparc_sample(COMMITTED_DIR)
+
+
+def test_sample_committed_copy_is_the_published_table():
+    data = SAMPLE.read_bytes()
+    assert len(data) == sparc.SAMPLE_SIZE_BYTES == 28_259
+    assert hashlib.sha256(data).hexdigest() == sparc.SAMPLE_SHA256
+    assert hashlib.md5(data).hexdigest() == "6181df386bfc05868a3700c196e800da"
+    readme = (COMMITTED_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"`{sparc.SAMPLE_SHA256}`" in readme and "28,259 bytes" in readme
+    assert data.count(b"\n") == 273 and b"\r" not in data
+
+
+def test_sample_rows_against_the_raw_text(sample, galaxies):
+    rows = SAMPLE.read_text(encoding="ascii").splitlines()[SAMPLE_HEADER_LINES:]
+    assert len(rows) == len(sample) == 175
+    assert list(sample) == [row.split()[0] for row in rows]
+    assert set(sample) == set(galaxies)  # the same 175 galaxies as the mass models
+    for name, g in galaxies.items():
+        assert sample[name].distance == pytest.approx(g.distance, abs=1e-9)
+    # two rows copied by eye from the file
+    n3198 = sample["NGC3198"]
+    assert (n3198.hubble_type, n3198.distance, n3198.e_distance) == (5, 13.80, 1.40)
+    assert (n3198.distance_method, n3198.inclination, n3198.e_inclination) == (3, 73, 3)
+    assert n3198.luminosity == pytest.approx(38.279e9)
+    assert n3198.hi_mass == pytest.approx(10.869e9) and n3198.hi_radius == 35.66
+    assert (n3198.v_flat, n3198.e_v_flat, n3198.quality) == (150.1, 3.9, 1)
+    assert n3198.references == "Da06,Be91,Be87" and n3198.r_disk == 3.14
+    camb = sample["CamB"]
+    assert camb.inclination == 65.0 and camb.luminosity == pytest.approx(0.075e9)
+    assert np.isnan(camb.v_flat) and np.isnan(camb.e_v_flat) and camb.quality == 2
+
+
+def test_sample_counts(sample):
+    q = np.array([g.quality for g in sample.values()])
+    inc = np.array([g.inclination for g in sample.values()])
+    assert np.bincount(q).tolist() == [0, 99, 64, 12]
+    # the cuts of McGaugh, Lelli & Schombert (2016): 153 galaxies
+    assert np.sum((q < 3) & (inc >= 30)) == 153
+    assert np.sum(np.isnan([g.v_flat for g in sample.values()])) == 40
+    assert np.sum(np.isnan([g.hi_radius for g in sample.values()])) == 4
+
+
+def _damaged_sample(tmp_path, edit):
+    lines = SAMPLE.read_text(encoding="ascii").split("\n")
+    edit(lines)
+    data = "\n".join(lines).encode("ascii")
+    (tmp_path / sparc.SAMPLE_FILE_NAME).write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_sample_checksum_error(tmp_path):
+    digest = _damaged_sample(tmp_path, lambda lines: lines.__setitem__(99, lines[99]))
+    assert digest == sparc.SAMPLE_SHA256  # unchanged copy reads
+    assert len(sparc.load_sparc_sample(tmp_path)) == 175
+    (tmp_path / sparc.SAMPLE_FILE_NAME).write_bytes(SAMPLE.read_bytes()[:-10])
+    with pytest.raises(SparcError, match="fails its checksum"):
+        sparc.load_sparc_sample(tmp_path)
+    with pytest.raises(SparcError, match="does not exist"):
+        sparc.load_sparc_sample(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="64 lowercase"):
+        sparc.load_sparc_sample(tmp_path, sha256="abc")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda row: row.replace(" 2           Bm03", " 2"),
+            r"line 99 has 18 .*fields",
+        ),
+        (
+            lambda row: row.replace("65.0", "x5.0"),
+            r"column Inc is 'x5.0', not a number",
+        ),
+        (lambda row: row.replace("65.0", "95.0"), r"above 90 deg"),
+        (lambda row: row.replace(" 2           Bm03", " 4 Bm03"), r"column Q is 4"),
+        (lambda row: row.replace("3.36", "-3.3"), r"column D is -3.3; it must be"),
+    ],
+)
+def test_sample_malformed_rows(tmp_path, edit, message):
+    def damage(lines):
+        lines[SAMPLE_HEADER_LINES] = edit(lines[SAMPLE_HEADER_LINES])
+
+    digest = _damaged_sample(tmp_path, damage)
+    with pytest.raises(SparcError, match=message):
+        sparc.load_sparc_sample(tmp_path, sha256=digest)
+
+
+def test_sample_duplicate_and_header(tmp_path):
+    def duplicate(lines):
+        lines[SAMPLE_HEADER_LINES + 1] = lines[SAMPLE_HEADER_LINES]
+
+    digest = _damaged_sample(tmp_path, duplicate)
+    with pytest.raises(SparcError, match="CamB appears twice"):
+        sparc.load_sparc_sample(tmp_path, sha256=digest)
+
+    def relabel(lines):
+        lines[24] = lines[24].replace("Vflat", "Vflot")
+
+    digest = _damaged_sample(tmp_path, relabel)
+    with pytest.raises(SparcError, match="its header lists the columns"):
+        sparc.load_sparc_sample(tmp_path, sha256=digest)

@@ -60,6 +60,10 @@ import numpy as np
 from vaebook.paths import data_dir, repo_root
 
 __all__ = [
+    "SAMPLE_COLUMNS",
+    "SAMPLE_FILE_NAME",
+    "SAMPLE_SHA256",
+    "SAMPLE_SIZE_BYTES",
     "SPARC_COLUMNS",
     "SPARC_DIR_ENV_VAR",
     "SPARC_FILE_NAME",
@@ -69,7 +73,9 @@ __all__ = [
     "MrtColumn",
     "SparcError",
     "SparcGalaxy",
+    "SparcSampleGalaxy",
     "load_sparc",
+    "load_sparc_sample",
     "parse_byte_by_byte",
     "sparc_path",
 ]
@@ -608,3 +614,210 @@ def load_sparc(
     _check_needed_columns(columns, path)
     names, arrays, line_numbers = _parse_rows(lines, first_data, columns, path)
     return _galaxies(names, arrays, line_numbers, path)
+
+
+# --------------------------------------------------------------------------
+# Table 1, the galaxy sample: SPARC_Lelli2016c.mrt
+# --------------------------------------------------------------------------
+
+SAMPLE_FILE_NAME = "SPARC_Lelli2016c.mrt"
+# The published Table 1, as committed in data/sparc/ (see data/sparc/README.md).
+SAMPLE_SHA256 = "5aa0501f6b0d881fa579030e315e7b5b6ef561a5bd3a07472f9929c7e5728243"
+SAMPLE_SIZE_BYTES = 28_259
+
+# Table 1's labels in the header's order -> (SparcSampleGalaxy field, unit, kind).
+# kind: "A" text, "I" integer, "F" real. The data rows are *not* aligned with the
+# header's byte ranges (they are offset by a character or so), so rows are split
+# on whitespace (galaxy names and the reference list contain no spaces) and must
+# have exactly one field per label.
+SAMPLE_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "Galaxy": ("name", "---", "A"),
+    "T": ("hubble_type", "---", "I"),
+    "D": ("distance", "Mpc", "F"),
+    "e_D": ("e_distance", "Mpc", "F"),
+    "f_D": ("distance_method", "---", "I"),
+    "Inc": ("inclination", "deg", "F"),
+    "e_Inc": ("e_inclination", "deg", "F"),
+    "L[3.6]": ("luminosity", "10+9solLum", "F"),
+    "e_L[3.6]": ("e_luminosity", "10+9solLum", "F"),
+    "Reff": ("r_eff", "kpc", "F"),
+    "SBeff": ("sb_eff", "solLum/pc2", "F"),
+    "Rdisk": ("r_disk", "kpc", "F"),
+    "SBdisk": ("sb_disk0", "solLum/pc2", "F"),
+    "MHI": ("hi_mass", "10+9solMass", "F"),
+    "RHI": ("hi_radius", "kpc", "F"),
+    "Vflat": ("v_flat", "km/s", "F"),
+    "e_Vflat": ("e_v_flat", "km/s", "F"),
+    "Q": ("quality", "---", "I"),
+    "Ref.": ("references", "---", "A"),
+}
+# integer columns and their allowed values (the table's notes 1-3)
+_SAMPLE_ALLOWED = {"T": range(0, 12), "f_D": range(1, 6), "Q": range(1, 4)}
+_SAMPLE_POSITIVE = ("D", "e_D", "Inc", "L[3.6]", "Rdisk")  # must be > 0
+_SAMPLE_NONNEGATIVE = ("e_Inc", "e_L[3.6]", "Reff", "SBeff", "SBdisk", "MHI", "RHI")
+_SAMPLE_NONNEGATIVE += ("Vflat", "e_Vflat")
+_SAMPLE_MISSING_AS_ZERO = ("RHI", "Vflat", "e_Vflat")  # 0 in the table: not measured
+
+
+@dataclass(frozen=True)
+class SparcSampleGalaxy:
+    """One row of SPARC's Table 1 ("Galaxy Sample"), in the units the book uses.
+
+    ``hubble_type`` T (0 = S0 ... 11 = BCD); ``distance`` and ``e_distance``
+    (Mpc) and ``distance_method`` (1 Hubble flow, 2 TRGB, 3 Cepheids, 4 Ursa
+    Major cluster, 5 supernovae); ``inclination`` and ``e_inclination`` (deg);
+    ``luminosity`` and ``e_luminosity``: total 3.6 um luminosity (L_sun, the
+    table's 1e9 L_sun times 1e9); ``r_eff`` (kpc) and ``sb_eff`` (L_sun/pc^2);
+    ``r_disk`` (kpc) and ``sb_disk0`` (L_sun/pc^2), the exponential disc's scale
+    length and central surface brightness; ``hi_mass``: total H I mass (M_sun,
+    no helium); ``hi_radius`` (kpc), where the H I surface density is
+    1 M_sun/pc^2; ``v_flat`` and ``e_v_flat`` (km/s); ``quality`` Q (1 high,
+    2 medium, 3 low); ``references`` of the H I/Halpha data. The table writes 0
+    where R_HI or V_flat was not measured; those are NaN here.
+    """
+
+    name: str
+    hubble_type: int
+    distance: float
+    e_distance: float
+    distance_method: int
+    inclination: float
+    e_inclination: float
+    luminosity: float
+    e_luminosity: float
+    r_eff: float
+    sb_eff: float
+    r_disk: float
+    sb_disk0: float
+    hi_mass: float
+    hi_radius: float
+    v_flat: float
+    e_v_flat: float
+    quality: int
+    references: str
+
+
+def _sample_fix(path: Path) -> str:
+    root = repo_root()
+    if root is not None and path.resolve().parent == (root / "data/sparc").resolve():
+        return (
+            f"The table is committed in the book's repository as data/sparc/"
+            f"{SAMPLE_FILE_NAME}: restore it with `git checkout -- data/sparc`."
+        )
+    return (
+        f"Copy data/sparc/{SAMPLE_FILE_NAME} from the book's repository (sha256 "
+        f"{SAMPLE_SHA256}, {SAMPLE_SIZE_BYTES:,} bytes) into {path.parent}."
+    )
+
+
+def load_sparc_sample(
+    sparc_dir: str | os.PathLike | None = None, *, sha256: str = SAMPLE_SHA256
+) -> dict[str, SparcSampleGalaxy]:
+    """SPARC's Table 1: galaxy name -> :class:`SparcSampleGalaxy`, in table order.
+
+    Read from ``<dir>/SPARC_Lelli2016c.mrt``, ``<dir>`` chosen as for
+    :func:`load_sparc`. The file's SHA-256 must be ``sha256`` (by default the
+    published table's, :data:`SAMPLE_SHA256`) before anything is parsed. The
+    header's "Byte-by-byte Description" must list exactly the labels of
+    :data:`SAMPLE_COLUMNS`, with their units; each data row is split on
+    whitespace and must have one field per label, integers where the format is
+    I (and within the table's notes), finite numbers elsewhere, a positive
+    distance, inclination, luminosity and disc scale length, an inclination of at
+    most 90 deg, and a name not seen before. Anything else raises
+    :class:`SparcError` naming the file and the line.
+    """
+    if not (isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256)):
+        raise ValueError(
+            f"sha256 must be 64 lowercase hexadecimal digits, got {sha256!r}."
+        )
+    directory, how = _resolve_dir(sparc_dir)
+    path = directory / SAMPLE_FILE_NAME
+    if not path.is_file():
+        raise SparcError(
+            f"The SPARC galaxy-sample table {path} (directory from {how}) does not "
+            f"exist or is not a file. {_sample_fix(path)}"
+        )
+    data = path.read_bytes()
+    actual = _sha256(data)
+    if actual != sha256:
+        raise SparcError(
+            f"The SPARC galaxy-sample table {path} ({len(data):,} bytes) fails its "
+            f"checksum: expected sha256 {sha256}, got {actual}; it was edited, "
+            f"truncated or converted. {_sample_fix(path)} To read an edited copy on "
+            "purpose, pass its own SHA-256 as load_sparc_sample(sha256=...)."
+        )
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise SparcError(
+            f"{path}, line {line}: a byte is not ASCII; the table is plain ASCII. "
+            f"{_sample_fix(path)}"
+        ) from None
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    columns, first_data = parse_byte_by_byte(lines, path)
+    labels = [col.label for col in columns]
+    fix = f"{path} is not SPARC's Table 1 as published. {_sample_fix(path)}"
+    if labels != list(SAMPLE_COLUMNS):
+        raise SparcError(
+            f"{path}: its header lists the columns {', '.join(labels)}; Table 1 has "
+            f"{', '.join(SAMPLE_COLUMNS)}. {fix}"
+        )
+    for col in columns:
+        unit = SAMPLE_COLUMNS[col.label][1]
+        if col.unit != unit:
+            raise SparcError(
+                f"{path}: column {col.label} is in {col.unit!r}; expected {unit!r}. "
+                f"{fix}"
+            )
+    body = lines[first_data:]
+    while body and not body[-1].strip():
+        body = body[:-1]
+    if not body:
+        raise SparcError(f"{path} has a header but no data rows. {fix}")
+    sample: dict[str, SparcSampleGalaxy] = {}
+    for k, raw in enumerate(body):
+        where = f"{path}, line {first_data + k + 1}"
+        fields = raw.split()
+        if len(fields) != len(SAMPLE_COLUMNS):
+            raise SparcError(
+                f"{where} has {len(fields)} whitespace-separated fields; Table 1 has "
+                f"{len(SAMPLE_COLUMNS)} ({' '.join(SAMPLE_COLUMNS)}): {raw!r}. {fix}"
+            )
+        values = {}
+        for text_value, (label, (name, _, kind)) in zip(
+            fields, SAMPLE_COLUMNS.items(), strict=True
+        ):
+            at = f"{where}: column {label}"
+            if kind == "A":
+                values[name] = text_value
+                continue
+            pattern = _INTEGER if kind == "I" else _NUMBER
+            if not pattern.match(text_value):
+                raise SparcError(f"{at} is {text_value!r}, not a number. {fix}")
+            if kind == "I":
+                value = int(text_value)
+                if value not in _SAMPLE_ALLOWED[label]:
+                    allowed = _SAMPLE_ALLOWED[label]
+                    raise SparcError(
+                        f"{at} is {value}; the table's notes allow "
+                        f"{allowed.start} to {allowed.stop - 1}. {fix}"
+                    )
+                values[name] = value
+                continue
+            value = float(text_value)
+            if label in _SAMPLE_POSITIVE and not value > 0:
+                raise SparcError(f"{at} is {text_value}; it must be positive. {fix}")
+            if label in _SAMPLE_NONNEGATIVE and not value >= 0:
+                raise SparcError(f"{at} is {text_value}; it cannot be negative. {fix}")
+            if label == "Inc" and value > 90:
+                raise SparcError(f"{at} is {value} deg, above 90 deg. {fix}")
+            if label in _SAMPLE_MISSING_AS_ZERO and value == 0:
+                value = float("nan")
+            if label in ("L[3.6]", "e_L[3.6]", "MHI"):
+                value *= 1e9  # the table's unit is 1e9 L_sun or M_sun
+            values[name] = value
+        if values["name"] in sample:
+            raise SparcError(f"{where}: galaxy {values['name']} appears twice. {fix}")
+        sample[values["name"]] = SparcSampleGalaxy(**values)
+    return sample
