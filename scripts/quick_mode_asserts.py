@@ -17,7 +17,7 @@ mode by one of these mechanical rules:
 
 tests/test_quick_mode_asserts.py requires zero. Choose quick-mode bounds
 from a seed sweep (scripts/seed_sweep.py) and record them in
-benchmarks/quick_mode_calibration.md.
+tests/quick_mode_calibration.md.
 """
 
 from __future__ import annotations

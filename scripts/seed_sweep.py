@@ -11,7 +11,7 @@ prints for each seed whether every cell ran (so every assert held) or which
 cell failed and why. With ``--out`` it writes, per seed, the printed text of
 every code cell, so the quantities an assert checks can be read off across
 seeds (``--probe CELL:EXPR`` prints one that a cell does not). A quick-mode bound in a chapter is chosen from such a sweep; the
-results are recorded in benchmarks/quick_mode_calibration.md.
+results are recorded in tests/quick_mode_calibration.md.
 
 Floating-point results depend on the machine's numerics (thread counts, which
 split sums differently, and TensorFlow's oneDNN kernels), so bounds are

@@ -18,7 +18,7 @@ from execute_notebooks import notebooks_in_toc  # noqa: E402
 def test_no_assert_is_vacuous_in_quick_mode(path):
     hits = qma.report([path])[str(path.relative_to(ROOT))]
     assert not hits, (f"{path.name}: quick mode makes these bounds vacuous (choose quick bounds from "
-                      f"scripts/seed_sweep.py, record them in benchmarks/quick_mode_calibration.md):\n"
+                      f"scripts/seed_sweep.py, record them in tests/quick_mode_calibration.md):\n"
                       + "\n".join(hits))
 
 
