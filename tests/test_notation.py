@@ -31,13 +31,16 @@ import ast
 import fnmatch
 import inspect
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 from vaebook.maths import LinearPPCA
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import book_toc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTATION = ROOT / "chapters" / "notation.md"
@@ -50,12 +53,10 @@ MORE_CHECKED = ("nonlinear_ppca", "mnist_vae", "rotation_curves")
 
 def foundations_chapters(root: Path = ROOT) -> list[Path]:
     """The notebooks of the Foundations part of _toc.yml, in reading order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    for part in toc["parts"]:
-        if part.get("caption") == FOUNDATIONS_CAPTION:
-            paths = [root / f"{entry['file']}.ipynb" for entry in part["chapters"]]
-            return [p for p in paths if p.is_file()]
-    raise AssertionError(f"_toc.yml has no part captioned {FOUNDATIONS_CAPTION!r}")
+    try:
+        return book_toc.part_notebooks(root, FOUNDATIONS_CAPTION)
+    except book_toc.TocError as err:
+        raise AssertionError(str(err)) from err
 
 
 def checked_chapters(root: Path = ROOT) -> list[Path]:

@@ -198,6 +198,7 @@ def _fake_book(root: Path, notebooks: dict[str, dict]) -> None:
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": "C", "chapters": [{"file": f"chapters/{n}"} for n in notebooks]}]}
     (root / "_toc.yml").write_text(yaml.safe_dump(toc))
+    (root / "intro.md").write_text("# Intro\n")  # the root page must exist
     for name, nb in notebooks.items():
         nbformat.write(nbformat.from_dict(nb), root / "chapters" / f"{name}.ipynb")
     (root / es.TEACHING_PAGE).write_text(f"# Teaching\n\n{es.BEGIN}\n{es.END}\n")
