@@ -423,6 +423,23 @@ LOCAL_PATH = re.compile(
     r"|file:///|\b[A-Za-z]:(?:\\{1,4}|/)(?:Users|Documents and Settings)\b)[^\s\"'<>]*", re.I)
 
 
+# Embedded images (base64 in a data: URL or a notebook's image/png output) are data, not text:
+# their payload can spell "/srv/..." by chance, so it is removed before the search.
+EMBEDDED_IMAGE = re.compile(
+    r'(data:image/[\w+.-]+;base64,|"image/(?:png|jpeg|gif)":\s*")[A-Za-z0-9+/=\\\s]+')
+
+
+def _without_images(text: str) -> str:
+    return EMBEDDED_IMAGE.sub(r"\1", text)
+
+
+def test_embedded_images_are_not_searched_for_paths():
+    blob = "iVBORw0KGg+" + "/srv/54Gtu7d+/UFhjv0K" + "AAAA=="  # as in a real PNG
+    for text in (f'<img src="data:image/png;base64,{blob}">', f'"image/png": "{blob}\\n{blob}"'):
+        assert LOCAL_PATH.search(text) and not LOCAL_PATH.search(_without_images(text))
+    assert LOCAL_PATH.search(_without_images('<p>data in /srv/data/x.csv</p>'))
+
+
 def test_no_local_paths(html_dir):
     """No page, downloadable notebook or search index holds an absolute local path."""
     found = []
@@ -431,7 +448,7 @@ def test_no_local_paths(html_dir):
         if not path.is_file() or rel.parts[:2] == ("_static", "mathjax") or path.suffix not in {
                 ".html", ".js", ".ipynb", ".md", ".txt", ".json", ".css", ".svg", ".inv"}:
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _without_images(path.read_text(encoding="utf-8", errors="replace"))
         for m in LOCAL_PATH.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             context = " ".join(text[max(0, m.start() - 50):m.start() + 70].split())
@@ -451,6 +468,7 @@ def test_maths_is_served_locally(html_dir):
 def _title_word(entry: str, html_dir: Path) -> str:
     title = re.search(r"<h1>(.*?)<", (html_dir / f"{entry}.html").read_text(), re.S).group(1)
     words = re.findall(r"[A-Za-z]{5,}", title)
+    assert words, f"{entry}: its title {title!r} has no word of five letters or more to search for"
     return max(words, key=len).lower()
 
 
