@@ -242,6 +242,19 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _ascii_lines(data: bytes, path: Path, fix: str) -> list[str]:
+    """The lines of an ASCII table (CRLF or LF); a non-ASCII byte is a SparcError."""
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise SparcError(
+            f"{path}, line {line}: byte 0x{data[err.start]:02x} at offset {err.start} "
+            f"is not ASCII; the table is plain ASCII. {fix}"
+        ) from None
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _read_verified(path: Path, how: str, sha256: str) -> bytes:
     directory = path.parent
     if not directory.exists():
@@ -601,15 +614,7 @@ def load_sparc(
     directory, how = _resolve_dir(sparc_dir)
     path = directory / SPARC_FILE_NAME
     data = _read_verified(path, how, sha256)
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise SparcError(
-            f"{path}, line {line}: byte 0x{data[err.start]:02x} at offset {err.start} "
-            f"is not ASCII; the table is plain ASCII. {_fix(path)}"
-        ) from None
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    lines = _ascii_lines(data, path, _fix(path))
     columns, first_data = parse_byte_by_byte(lines, path)
     _check_needed_columns(columns, path)
     names, arrays, line_numbers = _parse_rows(lines, first_data, columns, path)
@@ -746,15 +751,7 @@ def load_sparc_sample(
             f"truncated or converted. {_sample_fix(path)} To read an edited copy on "
             "purpose, pass its own SHA-256 as load_sparc_sample(sha256=...)."
         )
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise SparcError(
-            f"{path}, line {line}: a byte is not ASCII; the table is plain ASCII. "
-            f"{_sample_fix(path)}"
-        ) from None
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    lines = _ascii_lines(data, path, _sample_fix(path))
     columns, first_data = parse_byte_by_byte(lines, path)
     labels = [col.label for col in columns]
     fix = f"{path} is not SPARC's Table 1 as published. {_sample_fix(path)}"
