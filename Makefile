@@ -26,7 +26,7 @@ MATHJAX := node_modules/mathjax/es5/tex-mml-chtml.js
 setup: $(STAMP) $(MATHJAX)
 
 # MathJax 3 from the npm registry (package-lock.json), so the book serves its
-# own copy (_ext/vaebook_sphinx.py). Without npm the book uses the MathJax CDN.
+# own copy (booktools/build/sphinx_ext.py). Without npm the book uses the MathJax CDN.
 $(MATHJAX): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
@@ -49,26 +49,26 @@ test: setup
 	VAEBOOK_QUICK=1 $(BIN)/python -m pytest -rs
 
 execute: setup
-	$(BIN)/python scripts/execute_notebooks.py
+	$(BIN)/python -m booktools.maintain.execute_notebooks
 
 # Regenerate the generated data sets in data/ (byte-identical; a test checks it).
 data: setup
 	$(BIN)/python -m vaebook.nonlinear_ppca --out data/
 
 colab: setup
-	$(BIN)/python scripts/colab_setup_cell.py
-	$(BIN)/python scripts/reader_notebooks.py
+	$(BIN)/python -m booktools.build.colab_setup_cell
+	$(BIN)/python -m booktools.build.reader_notebooks
 
 # The reader notebooks (notebooks/: MyST turned into plain Markdown, for download and
 # Colab); `make execute` and `make colab` refresh them too.
 reader: setup
-	$(BIN)/python scripts/reader_notebooks.py
+	$(BIN)/python -m booktools.build.reader_notebooks
 
 # The student kit: per chapter a student notebook (no solutions) and an instructor
 # answer key, into _build/html/kit/ (every HTML build writes them too), then
 # screenshots of every page at 1,400 px and 420 px and a PDF of the book.
 kit: snapshots
-	$(BIN)/python scripts/reader_notebooks.py --kit _build/html/kit
+	$(BIN)/python -m booktools.build.reader_notebooks --kit _build/html/kit
 
 # The browser test's layout checks only: every equation, table, code cell and output wider
 # than its box (1,400 px window; 420 px reported) and absolute local paths in the built book.
@@ -78,10 +78,10 @@ layout: setup
 
 # Full-page screenshots of every page at 1,400 px and 420 px (_build/screenshots/1400/ and
 # 420/) and the whole book as one PDF (_build/pdf/vaebook.pdf), printed by Chromium from the
-# single-page HTML build (_build/singlehtml). See scripts/book_snapshots.py.
+# single-page HTML build (_build/singlehtml). See booktools/maintain/snapshots.py.
 snapshots: book
 	$(BIN)/jupyter-book build . -W -n --keep-going --all --builder singlehtml
-	$(BIN)/python scripts/book_snapshots.py
+	$(BIN)/python -m booktools.maintain.snapshots
 
 clean:
 	rm -rf _build

@@ -6,7 +6,7 @@
 
 Not a test. The chapter's full mode must run in 15 minutes on a 2-core CPU;
 this script measures it. For each source it executes an in-memory copy of the
-notebook from top to bottom with nbclient (``scripts/execute_notebooks.run_notebook``,
+notebook from top to bottom with nbclient (``booktools.maintain.execute_notebooks.run_notebook``,
 as ``make execute`` does; the notebook on disk is not changed) and prints one
 JSON line:
 
@@ -63,9 +63,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "chapters" / "mnist_vae.ipynb"
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # run as a file: the book's root, for booktools
 sys.path.insert(0, str(ROOT / "src"))
-from execute_notebooks import run_notebook  # noqa: E402
+from booktools.maintain.execute_notebooks import run_notebook  # noqa: E402
 
 from vaebook import mnist  # noqa: E402
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import book_toc  # noqa: E402
-from execute_notebooks import code_hash, missing_figures  # noqa: E402
+from booktools import toc as book_toc
+from booktools.maintain.execute_notebooks import missing_figures
+from booktools.notebooks import code_hash
 
 
 def toc_entries() -> list[str]:
@@ -67,7 +67,7 @@ def test_stored_outputs_come_from_the_code_now_in_the_notebook(path):
     assert recorded == code_hash(nb), (
         f"{path.name}: its code cells changed since its last full-mode run, so the stored outputs "
         f"may come from other code; re-execute it: "
-        f"`.venv/bin/python scripts/execute_notebooks.py {path.relative_to(ROOT)}`")
+        f"`.venv/bin/python -m booktools.maintain.execute_notebooks {path.relative_to(ROOT)}`")
 
 
 @pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.stem)
@@ -79,7 +79,7 @@ def test_every_figure_cell_stores_its_image(path):
     missing = missing_figures(nbformat.read(path, as_version=4))
     assert not missing, (
         f"{path.name}: figure cells without a stored image: {missing}; re-execute it with "
-        f"`.venv/bin/python scripts/execute_notebooks.py {path.relative_to(ROOT)}`")
+        f"`.venv/bin/python -m booktools.maintain.execute_notebooks {path.relative_to(ROOT)}`")
 
 
 def test_missing_figures_finds_a_figure_cell_without_an_image():
@@ -139,8 +139,7 @@ def test_html_book_builds_with_zero_warnings():
 def test_stored_outputs_note_is_plain_text():
     """The note under a chapter's title: no Markdown backticks, no '.;' (a description's
     full stop followed by the note's own separator)."""
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from vaebook_sphinx import banner_text
+    from booktools.build.sphinx_ext import banner_text
 
     run_info = {"cell_type": "code", "source": "vaebook.print_run_info(SEED)", "outputs": [{
         "name": "stdout", "output_type": "stream",
@@ -180,7 +179,7 @@ def test_single_page_build_for_the_pdf_succeeds(tmp_path):
 
 
 def test_toc_pages_are_read_by_jupyter_books_parser(tmp_path):
-    """scripts/book_toc.py numbers the chapters of numbered parts across parts, skips none,
+    """booktools/toc.py numbers the chapters of numbered parts across parts, skips none,
     and names a page that does not exist."""
     (tmp_path / "chapters").mkdir()
     for name in ("intro.md", "chapters/a.ipynb", "chapters/b.md", "chapters/c.ipynb", "chapters/ref.md"):

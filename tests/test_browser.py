@@ -43,8 +43,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import book_toc  # noqa: E402
+from booktools import toc as book_toc  # noqa: E402
 
 HTML = Path(os.environ.get("VAEBOOK_HTML_DIR", ROOT / "_build" / "html"))
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -78,7 +77,7 @@ def toc_entries() -> list[str]:
 
 def _sources() -> list[Path]:
     files = [ROOT / n for n in ("_config.yml", "_toc.yml", "references.bib", "intro.md")]
-    files += list((ROOT / "chapters").glob("*.*")) + list((ROOT / "_ext").glob("*.py"))
+    files += list((ROOT / "chapters").glob("*.*")) + list((ROOT / "booktools").rglob("*.py"))
     return [f for f in files if f.is_file()]
 
 

@@ -1,5 +1,5 @@
 """The Colab setup cell: every chapter notebook in _toc.yml starts its code with the
-cell that scripts/colab_setup_cell.py generates from _config.yml, the versions
+cell that booktools/build/colab_setup_cell.py generates from _config.yml, the versions
 that cell installs agree with requirements.txt, and the cell really works.
 
 The last part (``test_setup_cell_runs_as_on_colab``) executes each chapter's own
@@ -16,7 +16,6 @@ What is checked is the committed history: uncommitted changes are not in a clone
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import re
@@ -34,10 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("colab_setup_cell", ROOT / "scripts" / "colab_setup_cell.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from booktools.build import colab_setup_cell
+
+    return colab_setup_cell
 
 
 colab = _load_script()
@@ -53,7 +51,7 @@ def test_first_code_cell_is_the_generated_setup_cell(path):
     cell = first_code_cell(path)
     assert "".join(cell["source"]) == colab.setup_cell_source(ROOT), (
         f"{path.name}: the first code cell is not the current Colab setup cell; "
-        f"run `python scripts/colab_setup_cell.py {path.relative_to(ROOT)}`")
+        f"run `python -m booktools.build.colab_setup_cell {path.relative_to(ROOT)}`")
     assert cell["metadata"].get("tags") == colab.TAGS, f"{path.name}: setup cell must be tagged {colab.TAGS}"
     assert cell["outputs"] == [], f"{path.name}: the setup cell stores output (it must do nothing outside Colab)"
 

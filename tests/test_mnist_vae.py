@@ -21,7 +21,7 @@ registered for the test only), so the official 60,000 / 10,000 path runs in CI
 too, where only the 10,000-image test split is available; with either source
 the chapter evaluates the same number of held-out images, spread evenly over
 the held-out part. The collection hook
-in ``chapters/conftest.py`` that skips the chapter itself is tested here too.
+in the root ``conftest.py`` that skips the chapter itself is tested here too.
 """
 
 from __future__ import annotations
@@ -313,7 +313,7 @@ class FakeItem:
 
 def chapters_conftest():
     spec = importlib.util.spec_from_file_location(
-        "chapters_conftest_under_test", ROOT / "chapters" / "conftest.py")
+        "chapters_conftest_under_test", ROOT / "conftest.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

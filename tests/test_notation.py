@@ -31,7 +31,6 @@ import ast
 import fnmatch
 import inspect
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -39,8 +38,7 @@ import pytest
 
 from vaebook.maths import LinearPPCA
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import book_toc  # noqa: E402
+from booktools import toc as book_toc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTATION = ROOT / "chapters" / "notation.md"

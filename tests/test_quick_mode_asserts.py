@@ -1,24 +1,22 @@
-"""No chapter assert is vacuous in quick mode (scripts/quick_mode_asserts.py), and
+"""No chapter assert is vacuous in quick mode (booktools/checks/quick_mode_asserts.py), and
 the counter itself recognises each kind of vacuous bound."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import quick_mode_asserts as qma  # noqa: E402
-from execute_notebooks import notebooks_in_toc  # noqa: E402
+from booktools.checks import quick_mode_asserts as qma
+from booktools.notebooks import notebooks_in_toc
 
 
 @pytest.mark.parametrize("path", notebooks_in_toc(ROOT), ids=lambda p: p.stem)
 def test_no_assert_is_vacuous_in_quick_mode(path):
     hits = qma.report([path])[str(path.relative_to(ROOT))]
     assert not hits, (f"{path.name}: quick mode makes these bounds vacuous (choose quick bounds from "
-                      f"scripts/seed_sweep.py, record them in tests/quick_mode_calibration.md):\n"
+                      f"booktools/maintain/seed_sweep.py, record them in tests/quick_mode_calibration.md):\n"
                       + "\n".join(hits))
 
 

@@ -1,6 +1,6 @@
 """The reader notebooks (notebooks/), the instructors' kit and the converter that makes them.
 
-scripts/reader_notebooks.py turns each chapter's MyST Markdown into plain Markdown. These
+booktools/build/reader_notebooks.py turns each chapter's MyST Markdown into plain Markdown. These
 tests check the committed reader notebooks (current, free of MyST, every reference and
 citation resolved, code and outputs those of the chapter), the student notebooks and answer
 keys, and the converter itself on small pieces of a small book made in a temporary
@@ -11,19 +11,16 @@ code cells are checked to be the chapters' (so they are not run a second time).
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import reader_notebooks as rn  # noqa: E402
+from booktools.build import reader_notebooks as rn  # noqa: E402
 
 # The built book (as tests/test_browser.py: VAEBOOK_HTML_DIR may point at another build).
 HTML = Path(os.environ.get("VAEBOOK_HTML_DIR") or ROOT / "_build" / "html")
@@ -121,7 +118,7 @@ def _built_html(page) -> Path:
     """The chapter's page in _build/html; skips the test unless it was built after its
     inputs last changed."""
     html = HTML / f"{page.docname}.html"
-    inputs = [page.path, ROOT / rn.GENERATOR, ROOT / "_ext" / "vaebook_sphinx.py",
+    inputs = [page.path, Path(rn.__file__), ROOT / "booktools" / "build" / "sphinx_ext.py",
               ROOT / "_config.yml", ROOT / "_toc.yml", *BOOK.bibfiles]
     if not html.is_file() or html.stat().st_mtime < max(p.stat().st_mtime for p in inputs):
         pytest.skip(f"no up-to-date _build/html/{page.docname}.html (build the book first)")
@@ -234,11 +231,9 @@ def test_instructor_key_has_every_exercise_and_solution(kit, page):
 # --- the book's buttons -----------------------------------------------------------------
 
 def _sphinx_extension():
-    spec = importlib.util.spec_from_file_location("vaebook_sphinx_for_tests",
-                                                  ROOT / "_ext" / "vaebook_sphinx.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from booktools.build import sphinx_ext
+
+    return sphinx_ext
 
 
 def test_buttons_are_retargeted_to_the_reader_notebook():

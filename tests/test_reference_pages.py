@@ -19,11 +19,10 @@ from pybtex.database import parse_file
 from pybtex.plugin import find_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "_ext"))
-import execute_notebooks  # noqa: E402
-import execution_status as es  # noqa: E402
-import vaebook_bibstyle as bs  # noqa: E402
+from booktools.maintain import execute_notebooks
+from booktools.notebooks import code_hash, notebooks_in_toc
+from booktools.build import execution_status as es
+from booktools.build import bibstyle as bs
 
 BIB = parse_file(str(ROOT / "references.bib"))
 HTML = ROOT / "_build" / "html"
@@ -69,7 +68,7 @@ def test_every_entry_type_is_formatted_author_year():
     types = {e.type for e in BIB.entries.values()}
     assert types <= bs.AUTHOR_YEAR_TYPES, (
         f"references.bib uses {sorted(types - bs.AUTHOR_YEAR_TYPES)}, which "
-        f"_ext/vaebook_bibstyle.py does not format author-year: add a template there")
+        f"booktools/build/bibstyle.py does not format author-year: add a template there")
 
 
 def formatted_entries():
@@ -103,7 +102,7 @@ def test_style_lists_entries_author_year_sorted_with_links():
 
 def test_book_config_selects_the_author_year_style():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]
-    assert config["local_extensions"].get("vaebook_bibstyle") == "_ext"
+    assert config["local_extensions"].get("booktools.build.bibstyle") == "."
     assert config["config"]["bibtex_reference_style"] == "author_year"
     assert config["config"]["bibtex_default_style"] == bs.STYLE_NAME
     page = (ROOT / "chapters" / "bibliography.md").read_text(encoding="utf-8")
@@ -116,7 +115,7 @@ def test_book_config_selects_the_author_year_style():
 
 def _sources_newer_than(target: Path) -> list[Path]:
     sources = [ROOT / p for p in ("references.bib", "_config.yml", "_toc.yml")]
-    sources += sorted((ROOT / "_ext").glob("*.py")) + sorted((ROOT / "chapters").glob("*.md"))
+    sources += sorted((ROOT / "booktools").rglob("*.py")) + sorted((ROOT / "chapters").glob("*.md"))
     built = target.stat().st_mtime if target.is_file() else -1.0
     return [p for p in sources if p.stat().st_mtime > built]
 
@@ -173,15 +172,15 @@ def test_built_bibliography_is_author_year_without_numbers(html):
 # --------------------------------------------------------------------------- execution status
 
 def test_execution_status_and_teaching_table_are_current():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "execution_status.py"),
-                             "--check"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "booktools.build.execution_status",
+                             "--check"], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_execution_status_is_in_the_reference_part():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     reference = [p for p in toc["parts"] if p["caption"] == "Reference"]
-    assert reference and {"file": "chapters/execution_status"} in reference[0]["chapters"]
+    assert reference and {"file": "reference/execution_status"} in reference[0]["chapters"]
 
 
 def test_the_repository_runs_every_chapter_in_quick_mode_in_ci():
@@ -192,8 +191,9 @@ def test_the_repository_runs_every_chapter_in_quick_mode_in_ci():
 def _fake_book(root: Path, notebooks: dict[str, dict]) -> None:
     """A minimal book under `root`: _toc.yml, the given notebooks, the real CI config files."""
     (root / "chapters").mkdir(parents=True)
+    (root / "reference").mkdir()
     (root / ".ci").mkdir()
-    for rel in ("pyproject.toml", "Makefile", ".ci/run", "chapters/conftest.py"):
+    for rel in ("pyproject.toml", "Makefile", ".ci/run", "conftest.py"):
         shutil.copy(ROOT / rel, root / rel)
     toc = {"format": "jb-book", "root": "intro",
            "parts": [{"caption": "C", "chapters": [{"file": f"chapters/{n}"} for n in notebooks]}]}
@@ -215,17 +215,17 @@ def test_execution_status_reports_dates_stale_code_and_missing_hashes(tmp_path):
     good = _notebook("import torch\nx = 1")
     good["metadata"]["vaebook"] = {"mode": "full", "wall_time_s": 90.0,
                                    "executed_on": "2026-11-20",
-                                   "code_sha256": execute_notebooks.code_hash(good)}
+                                   "code_sha256": code_hash(good)}
     stale = _notebook("x = 2", mode="full", wall_time_s=3.0, code_sha256="0" * 64)
-    unhashed = _notebook("x = 3", mode="quick", wall_time_s=1.0)
+    unhashed = _notebook("split = load_mnist()", mode="quick", wall_time_s=1.0)
     _fake_book(tmp_path, {"good": good, "stale": stale, "mnist_vae": unhashed})
     status = es.expected_files(tmp_path)[es.STATUS_PAGE]
-    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| \{doc\}`(\w+)` .*$", status, re.M)}
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| \{doc\}`/chapters/(\w+)` .*$", status, re.M)}
     assert rows["good"].split(" | ")[1:5] == ["full mode", "90.0 s", "2026-11-20", "yes"]
     assert rows["stale"].split(" | ")[3:5] == ["not recorded", "**no**: re-execute"]
     assert "unknown: no code hash recorded" in rows["mnist_vae"]
     assert rows["mnist_vae"].endswith("| re-run by CI (needs MNIST) |")
-    assert "{doc}`stale`, {doc}`mnist_vae`." in " ".join(status.split())
+    assert "{doc}`/chapters/stale`, {doc}`/chapters/mnist_vae`." in " ".join(status.split())
     teaching = es.expected_files(tmp_path)[es.TEACHING_PAGE]
     assert "| {doc}`good` | NumPy, PyTorch | 1.5 min |" in teaching
     assert "| {doc}`mnist_vae` | NumPy | not recorded (stored outputs: quick mode) |" in teaching
@@ -281,7 +281,7 @@ def _sessions() -> dict[int, str]:
 def _chapter_exercises() -> dict[str, str]:
     """Exercise label -> chapter (notebook stem), read from every chapter in _toc.yml."""
     found = {}
-    for path in execute_notebooks.notebooks_in_toc(ROOT):
+    for path in notebooks_in_toc(ROOT):
         nb = json.loads(path.read_text(encoding="utf-8"))
         text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
         for block in re.findall(r"```\{exercise\}.*?\n```", text, re.S):
@@ -342,7 +342,7 @@ def test_session_time_split_adds_up_and_leaves_time_to_run_the_notebooks():
 
 
 def test_teaching_page_links_the_kit_and_states_the_licence():
-    for path in execute_notebooks.notebooks_in_toc(ROOT):
+    for path in notebooks_in_toc(ROOT):
         for kind in ("student", "instructor"):
             assert f'href="{es.kit_link(kind, path.stem)}"' in TEACHING, (kind, path.stem)
     assert "`make kit`" in TEACHING and "PDF" in TEACHING
@@ -356,6 +356,6 @@ def test_teaching_page_links_the_kit_and_states_the_licence():
 @pytest.mark.book
 def test_built_teaching_page_shows_the_kit_links(html):
     page = (html / "chapters" / "teaching.html").read_text(encoding="utf-8")
-    for path in execute_notebooks.notebooks_in_toc(ROOT):
+    for path in notebooks_in_toc(ROOT):
         assert f'href="{es.kit_link("student", path.stem)}"' in page
-    assert (html / "chapters" / "execution_status.html").is_file()
+    assert (html / "reference" / "execution_status.html").is_file()

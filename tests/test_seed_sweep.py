@@ -1,20 +1,18 @@
-"""scripts/seed_sweep.py: the seed replacement and the --numerics settings, which must reach the
+"""booktools/maintain/seed_sweep.py: the seed replacement and the --numerics settings, which must reach the
 kernel (thread counts and oneDNN are read from its environment at start-up)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import seed_sweep  # noqa: E402
-from execute_notebooks import run_notebook  # noqa: E402
+from booktools.maintain import seed_sweep
+from booktools.maintain.execute_notebooks import run_notebook
 
 PROBE = """\
 import os

@@ -46,4 +46,4 @@ def test_print_run_info_shows_mode_seed_and_extras(monkeypatch, capsys):
     assert "data     : offline split" in out
     monkeypatch.delenv("VAEBOOK_QUICK")
     vaebook.print_run_info()
-    assert f"run mode : full" in capsys.readouterr().out
+    assert "run mode : full" in capsys.readouterr().out

@@ -31,7 +31,7 @@ reads, downloads or verifies any data: a download counts as available when
 Keras is installed and the download host (or the configured HTTPS proxy)
 accepts a TCP connection within a few seconds (:func:`download_host_answers`).
 The test suite uses them to skip what needs MNIST on a machine that has none
-(``chapters/conftest.py``), with the reason as the skip message.
+(the root ``conftest.py``), with the reason as the skip message.
 
 **Checksums for other files.** Every IDX file is checked, by its file name,
 against the registry :data:`IDX_MD5`, which holds the four official MD5s. To

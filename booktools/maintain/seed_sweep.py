@@ -1,8 +1,8 @@
 """Run a chapter with other seeds, to calibrate and check the bounds its asserts use.
 
-    python scripts/seed_sweep.py chapters/rotation_curves.ipynb --seeds 1 2 3 4 5 --quick
-    python scripts/seed_sweep.py chapters/nonlinear_ppca.ipynb --seeds 7 8 --out sweep.json
-    python scripts/seed_sweep.py chapters/elbo.ipynb --seeds 1 2 --quick --numerics other
+    python -m booktools.maintain.seed_sweep chapters/rotation_curves.ipynb --seeds 1 2 3 4 5 --quick
+    python -m booktools.maintain.seed_sweep chapters/nonlinear_ppca.ipynb --seeds 7 8 --out sweep.json
+    python -m booktools.maintain.seed_sweep chapters/elbo.ipynb --seeds 1 2 --quick --numerics other
 
 Every chapter seeds everything from one line, ``SEED = vaebook.DEFAULT_SEED``.
 This script executes an in-memory copy of the notebook with that line replaced
@@ -32,8 +32,8 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import ROOT, run_notebook  # noqa: E402
+from booktools import ROOT
+from booktools.maintain.execute_notebooks import run_notebook
 
 SEED_LINE = "SEED = vaebook.DEFAULT_SEED"
 

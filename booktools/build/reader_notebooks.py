@@ -1,8 +1,8 @@
 """Reader notebooks and the instructors' kit, generated from the book's chapters.
 
-    python scripts/reader_notebooks.py              # write notebooks/<chapter>.ipynb
-    python scripts/reader_notebooks.py --check      # exit 1 if one is stale, missing or extra
-    python scripts/reader_notebooks.py --kit DIR    # DIR/student/ and DIR/instructor/ notebooks
+    python -m booktools.build.reader_notebooks              # write notebooks/<chapter>.ipynb
+    python -m booktools.build.reader_notebooks --check      # exit 1 if one is stale, missing or extra
+    python -m booktools.build.reader_notebooks --kit DIR    # DIR/student/ and DIR/instructor/ notebooks
 
 The chapters (``chapters/*.ipynb``, in ``_toc.yml``) are written in MyST
 Markdown, which Jupyter and Colab show as raw text: ``{eq}`` roles, citations,
@@ -21,7 +21,7 @@ turns every chapter into plain-Markdown notebooks:
 * an INSTRUCTOR answer key, ``DIR/instructor/<chapter>.ipynb``: every exercise
   with its worked solution, and nothing else of the chapter.
 
-The book's Sphinx extension (``_ext/vaebook_sphinx.py``) writes the kit into
+The book's Sphinx extension (``booktools/build/sphinx_ext.py``) writes the kit into
 ``_build/html/kit/`` on every HTML build, and a fresh copy of each reader
 notebook into ``_build/html/notebooks/``. What each construct becomes:
 
@@ -61,15 +61,13 @@ from pathlib import Path
 import nbformat
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import book_toc  # noqa: E402
+from booktools import ROOT, toc
 
-ROOT = Path(__file__).resolve().parents[1]
 READER_DIR = "notebooks"  # relative to the book's root; the Colab button opens it
-GENERATOR = "scripts/reader_notebooks.py"
+GENERATOR = "booktools.build.reader_notebooks"  # run as python -m GENERATOR
 MODES = ("reader", "student", "instructor")
 SOLUTION_TAG = "solution"  # a code cell tagged so is solution code (as solution-start/-end)
-COLAB_MARKER = "# Colab setup"  # the first line of the cell scripts/colab_setup_cell.py writes
+COLAB_MARKER = "# Colab setup"  # the first line of the cell booktools/build/colab_setup_cell.py writes
 
 
 class ConversionError(ValueError):
@@ -96,10 +94,10 @@ class Page:
 
 def _toc_pages(root: Path) -> list[Page]:
     """Every page of _toc.yml in reading order, with the chapter numbers the HTML shows
-    (scripts/book_toc.py, which reads the table of contents with Jupyter Book's parser)."""
+    (booktools/toc.py, which reads the table of contents with Jupyter Book's parser)."""
     try:
-        return [Page(page.docname, page.path, page.number) for page in book_toc.toc_pages(root)]
-    except book_toc.TocError as err:
+        return [Page(page.docname, page.path, page.number) for page in toc.toc_pages(root)]
+    except toc.TocError as err:
         raise ConversionError(str(err)) from err
 
 
@@ -1061,7 +1059,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in stale:
                 print(f"STALE   {name}")
             if stale:
-                print(f"run: python {GENERATOR}")
+                print(f"run: python -m {GENERATOR}")
             else:
                 print(f"ok      {len(book.chapters())} reader notebooks in {READER_DIR}/")
             return 1 if stale else 0

@@ -1,7 +1,7 @@
 """Re-execute the book's notebooks in place, in full mode, and print wall times.
 
-    python scripts/execute_notebooks.py                 # every notebook in _toc.yml
-    python scripts/execute_notebooks.py chapters/elbo.ipynb
+    python -m booktools.maintain.execute_notebooks                 # every notebook in _toc.yml
+    python -m booktools.maintain.execute_notebooks chapters/elbo.ipynb
 
 This is what `make execute` runs to regenerate the stored outputs the
 rendered book shows. It always runs full mode (it sets VAEBOOK_QUICK=0 in the
@@ -10,7 +10,7 @@ script out: the book must be committed with full-mode outputs. The mode, the
 wall time, the date of the run (`executed_on`, YYYY-MM-DD) and a hash of the
 notebook's code cells are written to each notebook's metadata under "vaebook";
 tests/test_book.py fails when a notebook's code has changed since its last
-full-mode run (`code_hash`). scripts/execution_status.py turns that metadata
+full-mode run (`code_hash`). booktools/build/execution_status.py turns that metadata
 into the book's execution-status page; a full-mode run regenerates it.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import os
 import sys
 import time
@@ -28,44 +27,15 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import book_toc  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-
-# The Colab setup cell (scripts/colab_setup_cell.py) does nothing outside Colab and
-# is regenerated from _config.yml without re-executing; it is not part of the hash.
-COLAB_MARKER = "# Colab setup"
-
-
-def notebooks_in_toc(root: Path = ROOT) -> list[Path]:
-    """Every .ipynb named in _toc.yml, in reading order (scripts/book_toc.py)."""
-    return book_toc.toc_notebooks(root)
-
-
-def code_hash(nb) -> str:
-    """SHA-256 of the notebook's code cells (their sources, in order).
-
-    Markdown cells, outputs, metadata and the Colab setup cell are left out, so
-    a prose edit does not ask for a re-run, while any change to code does.
-    """
-    digest = hashlib.sha256()
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        if source.startswith(COLAB_MARKER):
-            continue
-        digest.update(source.encode("utf-8"))
-        digest.update(b"\0")  # cell boundary: moving a line between cells changes the hash
-    return digest.hexdigest()
+from booktools import ROOT
+from booktools.notebooks import code_hash, notebooks_in_toc
 
 
 def run_notebook(nb, *, quick: bool, timeout: int, cwd: Path, env: Mapping[str, str] | None = None) -> float:
     """Execute ``nb`` (in place, in memory) in the given mode; return the wall time in seconds.
 
     ``env``: extra environment variables for the kernel (e.g. thread counts, see
-    scripts/seed_sweep.py --numerics), set for this run only, like the mode.
+    booktools/maintain/seed_sweep.py --numerics), set for this run only, like the mode.
     """
     # The kernel inherits this environment: set the mode, and drop MPLBACKEND, which
     # (e.g. MPLBACKEND=Agg, as CI sets it) would replace the inline backend and leave
@@ -138,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         # Pages made from the notebooks follow them: the execution-status page and the
         # teaching page's run times (metadata), and the reader notebooks (outputs).
-        import execution_status
-        import reader_notebooks
+        from booktools.build import execution_status, reader_notebooks
+
         execution_status.main([])
         reader_notebooks.main([])
     return 0

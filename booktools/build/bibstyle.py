@@ -49,7 +49,7 @@ STYLE_NAME = "vaebook_author_year"
 AUTHOR_YEAR_TYPES = frozenset({"article", "inproceedings", "incollection", "book"})
 CSS_FILE = "vaebook_bibstyle.css"
 CSS = """\
-/* Written by _ext/vaebook_bibstyle.py: the bibliography without a label column;
+/* Written by booktools/build/bibstyle.py: the bibliography without a label column;
    each entry starts with its authors and year (the label says the same). */
 div.vaebook-bibliography div.citation > span.label {
   display: none;

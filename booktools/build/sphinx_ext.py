@@ -12,7 +12,7 @@ It does three small things:
    offers the chapter's READER notebook (MyST turned into plain Markdown,
    without the solutions; written at build-finished into
    `notebooks/<chapter>.ipynb` of the HTML output by
-   `scripts/reader_notebooks.py`) instead of the MyST source, and the Colab
+   `booktools/build/reader_notebooks.py`) instead of the MyST source, and the Colab
    and Binder launch buttons open the reader notebook committed in the
    repository (`notebooks/<chapter>.ipynb` at `repository: branch:`) instead
    of `chapters/<chapter>.ipynb`. Every HTML build also writes the
@@ -87,19 +87,11 @@ KIT_DIR = "kit"  # <outdir>/kit/student/<chapter>.ipynb, <outdir>/kit/instructor
 
 
 def _reader_module(srcdir):
-    """scripts/reader_notebooks.py of the book (loaded once per build, by file path)."""
-    import importlib.util
-    import sys
+    """``booktools.build.reader_notebooks`` (the book's root is on ``sys.path``: _config.yml
+    lists this extension under ``local_extensions`` with the path ``.``)."""
+    from booktools.build import reader_notebooks
 
-    path = Path(srcdir) / "scripts" / "reader_notebooks.py"
-    name = "vaebook_reader_notebooks"
-    module = sys.modules.get(name)
-    if module is None or Path(module.__file__) != path:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up here
-        spec.loader.exec_module(module)
-    return module
+    return reader_notebooks
 
 
 def reader_notebooks(srcdir) -> dict[str, str]:

@@ -15,7 +15,7 @@ is scaled down to fit, so nothing is cut off. Each PDF is checked: it has pages,
 equation was left untypeset (no raw `$$`, `\\[` or `\\begin` in its text).
 
 Usage:
-    .venv/bin/python scripts/book_snapshots.py [--no-screenshots] [--no-pdf] [--widths 1400 420]
+    .venv/bin/python -m booktools.maintain.snapshots [--no-screenshots] [--no-pdf] [--widths 1400 420]
 
 Uses the system Chromium (VAEBOOK_CHROMIUM, else `chromium` on the PATH) through Playwright's
 Python package; downloads nothing, and aborts every request not to its own local server.
@@ -36,7 +36,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import ROOT
 BUILD = ROOT / "_build"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",

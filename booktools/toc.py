@@ -19,7 +19,7 @@ from pathlib import Path
 from sphinx_external_toc.api import Document
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import ROOT
 SUFFIXES = (".ipynb", ".md")
 
 

@@ -1,6 +1,6 @@
 """Count the asserts that quick mode makes vacuous, chapter by chapter.
 
-    python scripts/quick_mode_asserts.py          # every notebook in _toc.yml
+    python -m booktools.checks.quick_mode_asserts          # every notebook in _toc.yml
 
 Quick mode (CI) may shrink sizes and epochs, and so may need looser bounds,
 but an assert whose quick-mode bound is so loose that it can no longer fail
@@ -16,7 +16,7 @@ mode by one of these mechanical rules:
   (Q / F >= 10 for an upper bound, Q / F <= 0.1 for a lower bound).
 
 tests/test_quick_mode_asserts.py requires zero. Choose quick-mode bounds
-from a seed sweep (scripts/seed_sweep.py) and record them in
+from a seed sweep (booktools/maintain/seed_sweep.py) and record them in
 tests/quick_mode_calibration.md.
 """
 
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from execute_notebooks import ROOT, notebooks_in_toc  # noqa: E402
+from booktools import ROOT
+from booktools.notebooks import notebooks_in_toc
 
 LOOSENING_LIMIT = 10.0
 _INF_NAMES = {"np.inf", "numpy.inf", "math.inf", "np.infty"}

@@ -1,0 +1,1 @@
+"""Checks the tests run on the chapters (quick-mode asserts that must not be vacuous)."""

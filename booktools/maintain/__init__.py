@@ -1,0 +1,1 @@
+"""Maintainer tools: full-mode execution, quick-mode seed sweeps, screenshots and PDF."""
