@@ -1,0 +1,1 @@
+"""Build steps: what turns the sources into the book, its reader notebooks and its generated pages."""
