@@ -21,7 +21,7 @@ endif
 
 MATHJAX := node_modules/mathjax/es5/tex-mml-chtml.js
 
-.PHONY: setup book test execute data colab reader kit layout snapshots clean
+.PHONY: setup book test execute data colab reader kit layout snapshots lock clean
 
 setup: $(STAMP) $(MATHJAX)
 
@@ -34,12 +34,13 @@ $(MATHJAX): package.json package-lock.json
 	  echo "npm not found: the book will load MathJax from its CDN (install Node.js/npm for an offline copy)"; \
 	fi
 
-# A fresh virtual environment whenever requirements.txt or pyproject.toml change.
-$(STAMP): requirements.txt pyproject.toml
+# A fresh virtual environment whenever the requirements, their lock or pyproject.toml
+# change: what the book uses (requirements.txt) at the versions CI tested (the lock).
+$(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install -r requirements.txt -c requirements-lock.txt
 	touch $(STAMP)
 
 book: setup
@@ -82,6 +83,11 @@ layout: setup
 snapshots: book
 	$(BIN)/jupyter-book build . -W -n --keep-going --all --builder singlehtml
 	$(BIN)/python -m booktools.maintain.snapshots
+
+# Rewrite requirements-lock.txt from a throwaway virtual environment that installs
+# requirements.txt afresh (after changing a pin there); commit both.
+lock:
+	$(PYTHON) -m booktools.maintain.lock
 
 clean:
 	rm -rf _build

@@ -121,3 +121,20 @@ def test_equation_reference_check_can_fail():
     found = equation_references_in_code(nb)
     assert len(found) == 10, found
     assert not any("1.5" in item or "0.25" in item for item in found), found
+
+
+def test_pre_commit_runs_the_same_ruff_on_the_chapters():
+    """.pre-commit-config.yaml formats and lints chapters/ with the ruff this test uses."""
+    import yaml
+
+    pinned = re.search(r"^ruff==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert pinned, "requirements.txt must pin ruff (ruff==X.Y.Z)"
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    for hook_id, command in (("ruff-format", "ruff format"), ("ruff-check", "ruff check")):
+        hook = hooks.get(hook_id)
+        assert hook, f".pre-commit-config.yaml lacks the {hook_id} hook"
+        assert hook["entry"] == command and re.match(hook["files"], "chapters/elbo.ipynb")
+        assert hook["additional_dependencies"] == [f"ruff=={pinned.group(1)}"], (
+            f"{hook_id} installs {hook['additional_dependencies']}, but requirements.txt pins "
+            f"ruff=={pinned.group(1)}: make them agree")
