@@ -46,8 +46,12 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 book: setup
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
+# Two pytest workers (pytest-xdist); each takes whole files, so a notebook's cells run in
+# order in one kernel, and the book is built once (tests/conftest.py). TEST_WORKERS=0 runs
+# everything in one process; --durations shows where the time goes.
+TEST_WORKERS ?= 2
 test: setup
-	VAEBOOK_QUICK=1 $(BIN)/python -m pytest -rs
+	VAEBOOK_QUICK=1 $(BIN)/python -m pytest -rs -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 execute: setup
 	$(BIN)/python -m booktools.maintain.execute_notebooks

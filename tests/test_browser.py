@@ -34,8 +34,6 @@ import http.server
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -45,7 +43,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 from booktools import toc as book_toc  # noqa: E402
 
-HTML = Path(os.environ.get("VAEBOOK_HTML_DIR", ROOT / "_build" / "html"))
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 DESKTOP, PHONE = 1400, 420  # window widths, px
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -75,25 +72,10 @@ def toc_entries() -> list[str]:
     return [page.docname for page in book_toc.toc_pages(ROOT)]
 
 
-def _sources() -> list[Path]:
-    files = [ROOT / n for n in ("_config.yml", "_toc.yml", "references.bib", "intro.md")]
-    files += list((ROOT / "chapters").glob("*.*")) + list((ROOT / "booktools").rglob("*.py"))
-    return [f for f in files if f.is_file()]
-
-
 @pytest.fixture(scope="module")
-def html_dir() -> Path:
-    """The built book; builds it (like the book test) when missing or older than its sources."""
-    index = HTML / "index.html"
-    if "VAEBOOK_HTML_DIR" not in os.environ and (
-            not index.is_file()
-            or index.stat().st_mtime < max(f.stat().st_mtime for f in _sources())):
-        jb = Path(sys.executable).parent / "jupyter-book"
-        result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"],
-                                capture_output=True, text=True, timeout=1200)
-        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    assert index.is_file(), f"no built book at {HTML}"
-    return HTML
+def html_dir(html_book) -> Path:
+    """The book built in this test run (tests/conftest.py), or $VAEBOOK_HTML_DIR."""
+    return html_book
 
 
 @pytest.fixture(scope="module")

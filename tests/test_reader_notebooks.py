@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-from booktools.build import reader_notebooks as rn  # noqa: E402
+from booktools.build import reader_notebooks as rn
 
-# The built book (as tests/test_browser.py: VAEBOOK_HTML_DIR may point at another build).
-HTML = Path(os.environ.get("VAEBOOK_HTML_DIR") or ROOT / "_build" / "html")
+ROOT = Path(__file__).resolve().parents[1]
+
 BOOK = rn.Book(ROOT)
 CHAPTERS = BOOK.chapters()
 IDS = [page.path.stem for page in CHAPTERS]
@@ -114,21 +112,15 @@ def test_every_equation_reference_maps_to_a_number(page):
         assert f"({BOOK.labels[name].number})" in text, (page.path.stem, name)
 
 
-def _built_html(page) -> Path:
-    """The chapter's page in _build/html; skips the test unless it was built after its
-    inputs last changed."""
-    html = HTML / f"{page.docname}.html"
-    inputs = [page.path, Path(rn.__file__), ROOT / "booktools" / "build" / "sphinx_ext.py",
-              ROOT / "_config.yml", ROOT / "_toc.yml", *BOOK.bibfiles]
-    if not html.is_file() or html.stat().st_mtime < max(p.stat().st_mtime for p in inputs):
-        pytest.skip(f"no up-to-date _build/html/{page.docname}.html (build the book first)")
-    return html
+def _built_html(html_book: Path, page) -> Path:
+    """The chapter's page in the book built in this test run (tests/conftest.py)."""
+    return html_book / f"{page.docname}.html"
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_numbers_are_those_of_the_built_html(page):
+def test_numbers_are_those_of_the_built_html(page, html_book):
     """The equation and exercise numbers the converter computes are those the HTML shows."""
-    html = _built_html(page)
+    html = _built_html(html_book, page)
     text = html.read_text(encoding="utf-8")
     shown = {m.group(2): m.group(1) for m in re.finditer(
         r'<span class="eqno">\(([0-9.]+)\)<a class="headerlink" href="#equation-([^"]+)"', text)}
@@ -263,8 +255,8 @@ def test_buttons_are_retargeted_to_the_reader_notebook():
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_built_chapter_page_serves_the_reader_notebook(page):
-    html = _built_html(page)
+def test_built_chapter_page_serves_the_reader_notebook(page, html_book):
+    html = _built_html(html_book, page)
     text = html.read_text(encoding="utf-8")
     name = f"{rn.READER_DIR}/{page.path.stem}.ipynb"
     assert f'href="../{name}"' in text, "the download button does not offer the reader notebook"
@@ -273,7 +265,7 @@ def test_built_chapter_page_serves_the_reader_notebook(page):
     assert colab and all(url == f"https://colab.research.google.com/github/"
                          f"{BOOK.repository_url.split('github.com/')[1]}/blob/{BOOK.branch}/{name}"
                          for url in colab), colab
-    built = HTML
+    built = html_book
     assert (built / name).read_text(encoding="utf-8") == rn.reader_path(BOOK, page).read_text(
         encoding="utf-8"), "the build serves another reader notebook than the committed one"
     for mode in ("student", "instructor"):

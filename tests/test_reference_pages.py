@@ -25,7 +25,6 @@ from booktools.build import execution_status as es
 from booktools.build import bibstyle as bs
 
 BIB = parse_file(str(ROOT / "references.bib"))
-HTML = ROOT / "_build" / "html"
 TEACHING = (ROOT / "chapters" / "teaching.md").read_text(encoding="utf-8")
 
 # Papers (@article, @inproceedings) that have no DOI, arXiv identifier or stable URL,
@@ -113,22 +112,10 @@ def test_book_config_selects_the_author_year_style():
     assert ":list:" not in page and ":style:" not in page
 
 
-def _sources_newer_than(target: Path) -> list[Path]:
-    sources = [ROOT / p for p in ("references.bib", "_config.yml", "_toc.yml")]
-    sources += sorted((ROOT / "booktools").rglob("*.py")) + sorted((ROOT / "chapters").glob("*.md"))
-    built = target.stat().st_mtime if target.is_file() else -1.0
-    return [p for p in sources if p.stat().st_mtime > built]
-
-
 @pytest.fixture(scope="module")
-def html() -> Path:
-    """_build/html, built first if it is missing or older than the reference pages' sources."""
-    if _sources_newer_than(HTML / "chapters" / "bibliography.html"):
-        jb = Path(sys.executable).parent / "jupyter-book"
-        result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"],
-                                capture_output=True, text=True, timeout=1200)
-        assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    return HTML
+def html(html_book) -> Path:
+    """The book built in this test run (tests/conftest.py)."""
+    return html_book
 
 
 @pytest.mark.book
