@@ -275,6 +275,27 @@ MEASURE = """async () => {
 class Rendered:
     problems: list[str] = dataclasses.field(default_factory=list)
     wide: dict[int, list[dict]] = dataclasses.field(default_factory=dict)  # window width -> found
+    solutions: int = 0  # solution dropdowns found hidden and opened by a click
+    solution_problems: list[str] = dataclasses.field(default_factory=list)
+
+
+def check_solutions(page, result: Rendered) -> None:
+    """Every solution dropdown is hidden until a reader clicks its chevron, then shown."""
+    solutions = page.locator("div.solution.dropdown")
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        body = solution.locator("section").first
+        solution.scroll_into_view_if_needed()
+        if body.is_visible():
+            result.solution_problems.append(f"solution {i + 1} is visible before it is opened")
+            continue
+        solution.locator("button.toggle-button").first.click()  # the chevron a reader clicks
+        try:
+            body.wait_for(state="visible", timeout=5000)
+        except Exception:  # playwright's TimeoutError
+            result.solution_problems.append(f"solution {i + 1} does not open when clicked")
+            continue
+        result.solutions += 1
 
 
 def check_page(browser, base: str, page_path: str, html_dir: Path) -> Rendered:
@@ -316,6 +337,7 @@ def check_page(browser, base: str, page_path: str, html_dir: Path) -> Rendered:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = page_path.replace("/", "__").removesuffix(".html") + ".png"
     page.screenshot(path=str(SCREENSHOTS / name))
+    check_solutions(page, result)  # before EXPAND opens every dropdown
     page.evaluate(EXPAND)
     for width in (DESKTOP, PHONE):
         page.set_viewport_size({"width": width, "height": 900})
@@ -474,22 +496,11 @@ def test_search_finds_each_chapter(browser, server, html_dir):
     assert not missing, "\n".join(missing)
 
 
-def test_solutions_are_hidden_until_opened(browser, server, html_dir):
-    seen = 0
-    for entry in [e for e in toc_entries() if (ROOT / f"{e}.ipynb").is_file()]:
-        page = browser.new_page(viewport={"width": DESKTOP, "height": 900})
-        page.route(LOCAL_ONLY, lambda route: route.abort())
-        page.goto(urljoin(server, f"{entry}.html"), wait_until="load")
-        solutions = page.locator("div.solution.dropdown")
-        assert solutions.count() >= 3, f"{entry}: fewer than three solution dropdowns"
-        for i in range(solutions.count()):
-            solution = solutions.nth(i)
-            body = solution.locator("section").first
-            solution.scroll_into_view_if_needed()
-            assert not body.is_visible(), \
-                f"{entry}: solution {i + 1} is visible before it is opened"
-            solution.locator("button.toggle-button").first.click()  # the chevron a reader clicks
-            body.wait_for(state="visible", timeout=5000)
-            seen += 1
-        page.close()
-    assert seen
+def test_solutions_are_hidden_until_opened(rendered):
+    """Checked on each chapter's one page load (check_solutions), not by loading it again."""
+    chapters = [e for e in toc_entries() if (ROOT / f"{e}.ipynb").is_file()]
+    assert chapters
+    for entry in chapters:
+        result = rendered[f"{entry}.html"]
+        assert not result.solution_problems, f"{entry}: {result.solution_problems}"
+        assert result.solutions >= 3, f"{entry}: fewer than three solution dropdowns open"
