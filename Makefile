@@ -62,11 +62,12 @@ data: setup
 
 colab: setup
 	$(BIN)/python -m booktools.build.colab_setup_cell
-	$(BIN)/python -m booktools.build.reader_notebooks
+	$(MAKE) reader
 
 # The reader notebooks (notebooks/: MyST turned into plain Markdown, for download and
-# Colab); `make execute` and `make colab` refresh them too.
-reader: setup
+# Colab). Their chapter, equation, figure and exercise numbers are the built book's, so
+# the book is built first; `make execute` refreshes them too when the build is current.
+reader: book
 	$(BIN)/python -m booktools.build.reader_notebooks
 
 # The student kit: per chapter a student notebook (no solutions) and an instructor

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import types
 from pathlib import Path
 
 import nbformat
@@ -22,9 +23,15 @@ from booktools.build import reader_notebooks as rn
 
 ROOT = Path(__file__).resolve().parents[1]
 
-BOOK = rn.Book(ROOT)
-CHAPTERS = BOOK.chapters()
+# The chapters, from _toc.yml; their numbers come from the build (the `book` fixture).
+CHAPTERS = [page for page in rn._toc_pages(ROOT) if page.path.suffix == ".ipynb"]
 IDS = [page.path.stem for page in CHAPTERS]
+
+
+@pytest.fixture(scope="module")
+def book(built_book) -> rn.Book:
+    """The book with the numbers of this test run's build (tests/conftest.py)."""
+    return rn.Book(ROOT)
 
 # MyST that Jupyter and Colab would show as raw text.
 MYST = {
@@ -50,34 +57,34 @@ def chapter_markdown(page) -> str:
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory) -> Path:
+def kit(tmp_path_factory, book) -> Path:
     out = tmp_path_factory.mktemp("kit")
-    rn.write_kit(out, BOOK)
+    rn.write_kit(out, book)
     return out
 
 
 # --- the committed reader notebooks ---------------------------------------------------
 
-def test_every_chapter_in_the_toc_has_a_reader_notebook():
+def test_every_chapter_in_the_toc_has_a_reader_notebook(book):
     assert CHAPTERS, "_toc.yml lists no chapter notebook"
-    missing = [page.docname for page in CHAPTERS if not rn.reader_path(BOOK, page).is_file()]
+    missing = [page.docname for page in CHAPTERS if not rn.reader_path(book, page).is_file()]
     assert not missing, (f"no reader notebook for {missing}: "
                          f"run `.venv/bin/python {rn.GENERATOR}`")
 
 
-def test_reader_notebooks_are_current():
-    stale = rn.stale_reader_notebooks(BOOK)
+def test_reader_notebooks_are_current(book):
+    stale = rn.stale_reader_notebooks(book)
     assert not stale, (f"stale reader notebooks {stale} (a chapter, _toc.yml, _config.yml or "
                        f"references.bib changed): run `.venv/bin/python {rn.GENERATOR}`")
 
 
-def test_check_command_exits_0_when_current(capsys):
+def test_check_command_exits_0_when_current(capsys, book):
     assert rn.main(["--check"]) == 0, capsys.readouterr().out
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_reader_notebook_has_no_myst(page):
-    nb = nbformat.read(rn.reader_path(BOOK, page), as_version=4)
+def test_reader_notebook_has_no_myst(page, book):
+    nb = nbformat.read(rn.reader_path(book, page), as_version=4)
     found = myst_left(markdown(nb))
     assert not found, f"{page.path.stem}: MyST left in the reader notebook:\n" + "\n".join(found)
 
@@ -91,25 +98,26 @@ def test_kit_notebooks_have_no_myst(kit, mode):
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_every_equation_reference_maps_to_a_number(page):
+def test_every_equation_reference_maps_to_a_number(page, book):
     source = chapter_markdown(page)
-    text = markdown(nbformat.read(rn.reader_path(BOOK, page), as_version=4))
+    text = markdown(nbformat.read(rn.reader_path(book, page), as_version=4))
     for label in re.findall(r"\{eq\}`([^`]+)`", source):
-        known = BOOK.labels.get(label)
+        known = book.labels.get(label)
         assert known and known.kind == "equation" and known.number, (
             f"{page.path.stem}: {{eq}}`{label}` is no numbered equation of the book")
-    own = [name for name, label in BOOK.labels.items()
+    own = [name for name, label in book.labels.items()
            if label.kind == "equation" and label.docname == page.docname]
     labelled = re.findall(r"\$\$[ \t]*\(([^()\s]+)\)[ \t]*$", source, re.M)
     labelled += re.findall(r"^[`:]{3,}\{math\}[^\n]*\n(?::\w+:.*\n)*?:label:\s*(\S+)", source, re.M)
     assert sorted(own) == sorted(labelled)
     for name in own:
-        number = BOOK.labels[name].number
-        assert number.startswith(f"{page.number}."), (name, number, page.number)
+        number = book.labels[name].number
+        chapter = book.pages[page.docname].number
+        assert number.startswith(f"{chapter}."), (name, number, chapter)
         assert f"\\tag{{{number}}}" in text, f"{page.path.stem}: equation {name} lost its number"
     refs = set(re.findall(r"\{eq\}`([^`]+)`", source))
     for name in refs:
-        assert f"({BOOK.labels[name].number})" in text, (page.path.stem, name)
+        assert f"({book.labels[name].number})" in text, (page.path.stem, name)
 
 
 def _built_html(html_book: Path, page) -> Path:
@@ -118,8 +126,9 @@ def _built_html(html_book: Path, page) -> Path:
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_numbers_are_those_of_the_built_html(page, html_book):
-    """The equation and exercise numbers the converter computes are those the HTML shows."""
+def test_numbers_read_from_the_build_are_those_it_shows(page, html_book, book):
+    """booktools.build.book_numbers reads the build's environment right: the equation and
+    exercise numbers it gives are those the same build's HTML shows."""
     html = _built_html(html_book, page)
     text = html.read_text(encoding="utf-8")
     shown = {m.group(2): m.group(1) for m in re.finditer(
@@ -127,37 +136,38 @@ def test_numbers_are_those_of_the_built_html(page, html_book):
     shown |= {m.group(1): m.group(2) for m in re.finditer(
         r'<div class="exercise admonition" id="([^"]+)">\s*<p class="admonition-title">'
         r'<span class="caption-number">Exercise ([0-9.]+) ', text)}
-    ours = {name: label.number for name, label in BOOK.labels.items()
+    ours = {name: label.number for name, label in book.labels.items()
             if label.docname == page.docname and label.kind in ("equation", "exercise")}
     assert shown == ours
 
 
-def _bib_keys() -> set[str]:
-    return set(BOOK.bibliography().entries)
+def _bib_keys(book) -> set[str]:
+    return set(book.bibliography().entries)
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_every_cited_key_is_in_references_bib(page):
+def test_every_cited_key_is_in_references_bib(page, book):
     source = chapter_markdown(page)
     keys = {k.strip() for roles in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", source)
             for k in roles.split(",")}
-    assert not keys - _bib_keys(), f"{page.path.stem} cites {sorted(keys - _bib_keys())}"
-    nb = nbformat.read(rn.reader_path(BOOK, page), as_version=4)
+    known = _bib_keys(book)
+    assert not keys - known, f"{page.path.stem} cites {sorted(keys - known)}"
+    nb = nbformat.read(rn.reader_path(book, page), as_version=4)
     if keys:
         references = nb.cells[-1].source
         assert references.startswith("## References"), f"{page.path.stem}: no References cell"
         entries = [line for line in references.split("\n") if line.startswith("- ")]
         assert 0 < len(entries) <= len(keys)
         for key in keys:
-            fields = BOOK.bibliography().entries[key].fields
+            fields = book.bibliography().entries[key].fields
             if fields.get("doi") and rn._latex_text(fields["title"]) in references:
                 assert f"https://doi.org/{fields['doi']}" in references, key
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_reader_notebook_keeps_the_chapter_code_and_outputs(page):
+def test_reader_notebook_keeps_the_chapter_code_and_outputs(page, book):
     chapter = nbformat.read(page.path, as_version=4)
-    reader = nbformat.read(rn.reader_path(BOOK, page), as_version=4)
+    reader = nbformat.read(rn.reader_path(book, page), as_version=4)
     assert reader.cells[0].cell_type == "markdown" and "generated" in reader.cells[0].source
     assert reader.cells[1].cell_type == "code" and rn._is_setup_cell(reader.cells[1]), (
         "the Colab setup cell must come first")
@@ -170,36 +180,36 @@ def test_reader_notebook_keeps_the_chapter_code_and_outputs(page):
     assert reader.metadata["kernelspec"] == chapter.metadata["kernelspec"]
 
 
-def test_generation_is_deterministic():
+def test_generation_is_deterministic(book):
     first = rn.generate(rn.Book(ROOT), "reader")
     assert first == rn.generate(rn.Book(ROOT), "reader")
     for mode in ("student", "instructor"):
-        assert rn.generate(BOOK, mode) == rn.generate(rn.Book(ROOT), mode)
+        assert rn.generate(book, mode) == rn.generate(rn.Book(ROOT), mode)
 
 
 # --- the kit ----------------------------------------------------------------------------
 
-def _solution_only_lines(page) -> dict[str, list[str]]:
+def _solution_only_lines(book, page) -> dict[str, list[str]]:
     """Per exercise, the lines of its solution that appear nowhere else in the chapter."""
-    reader = markdown(nbformat.read(rn.reader_path(BOOK, page), as_version=4))
+    reader = markdown(nbformat.read(rn.reader_path(book, page), as_version=4))
     elsewhere = {line.strip() for line in reader.split("\n")}
     return {label: [line.strip() for line in text.split("\n")
                     if len(line.strip()) >= 20 and line.strip() not in elsewhere]
-            for label, text in rn.solution_texts(BOOK, page).items()}
+            for label, text in rn.solution_texts(book, page).items()}
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_student_notebook_has_the_exercises_and_no_solution(kit, page):
+def test_student_notebook_has_the_exercises_and_no_solution(kit, page, book):
     student = nbformat.read(kit / "student" / f"{page.path.stem}.ipynb", as_version=4)
     text = markdown(student)
     lines = {line.strip() for line in text.split("\n")}
-    solutions = _solution_only_lines(page)
+    solutions = _solution_only_lines(book, page)
     assert solutions, f"{page.path.stem} has no solution"
     for label, only in solutions.items():
         assert only, f"{label}: its solution has no line of its own to look for"
         leaked = [line for line in only if line in lines]
         assert not leaked, f"{label}: solution text in the student notebook: {leaked[:3]}"
-        number = BOOK.labels[label].number
+        number = book.labels[label].number
         assert f"### Exercise {number} " in text, f"{label}: exercise missing"
     assert "#### Solution" not in text
     assert [c.source for c in student.cells if c.cell_type == "code"][1:3] == [
@@ -208,14 +218,14 @@ def test_student_notebook_has_the_exercises_and_no_solution(kit, page):
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_instructor_key_has_every_exercise_and_solution(kit, page):
+def test_instructor_key_has_every_exercise_and_solution(kit, page, book):
     key = markdown(nbformat.read(kit / "instructor" / f"{page.path.stem}.ipynb", as_version=4))
-    solutions = rn.solution_texts(BOOK, page)
-    exercises = [name for name, label in BOOK.labels.items()
+    solutions = rn.solution_texts(book, page)
+    exercises = [name for name, label in book.labels.items()
                  if label.kind == "exercise" and label.docname == page.docname]
     assert set(solutions) <= set(exercises)
     for name in exercises:
-        assert f"### Exercise {BOOK.labels[name].number} " in key, name
+        assert f"### Exercise {book.labels[name].number} " in key, name
     for name, text in solutions.items():
         assert text in key, f"{page.path.stem}: the answer key lacks the solution to {name}"
 
@@ -255,7 +265,7 @@ def test_buttons_are_retargeted_to_the_reader_notebook():
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=IDS)
-def test_built_chapter_page_serves_the_reader_notebook(page, html_book):
+def test_built_chapter_page_serves_the_reader_notebook(page, html_book, book):
     html = _built_html(html_book, page)
     text = html.read_text(encoding="utf-8")
     name = f"{rn.READER_DIR}/{page.path.stem}.ipynb"
@@ -263,10 +273,10 @@ def test_built_chapter_page_serves_the_reader_notebook(page, html_book):
     assert "_sources/" + page.path.relative_to(ROOT).as_posix() not in text
     colab = re.findall(r'href="(https://colab\.research\.google\.com/[^"]+)"', text)
     assert colab and all(url == f"https://colab.research.google.com/github/"
-                         f"{BOOK.repository_url.split('github.com/')[1]}/blob/{BOOK.branch}/{name}"
+                         f"{book.repository_url.split('github.com/')[1]}/blob/{book.branch}/{name}"
                          for url in colab), colab
     built = html_book
-    assert (built / name).read_text(encoding="utf-8") == rn.reader_path(BOOK, page).read_text(
+    assert (built / name).read_text(encoding="utf-8") == rn.reader_path(book, page).read_text(
         encoding="utf-8"), "the build serves another reader notebook than the committed one"
     for mode in ("student", "instructor"):
         assert (built / "kit" / mode / f"{page.path.stem}.ipynb").is_file()
@@ -392,21 +402,85 @@ def small(tmp_path) -> rn.Book:
              ("code", setup, {"execution_count": 1}), ("code", "print(1 + 1)", out))
     _chapter(tmp_path / "chapters" / "two.ipynb", ("markdown", TWO_TEXT, {}),
              ("code", setup, {}), ("markdown", TWO_EXERCISES, {}))
-    return rn.Book(tmp_path)
+    return rn.Book(tmp_path, labels=SMALL_LABELS, pages=SMALL_PAGES)
+
+
+# What a build of the small book numbers (Sphinx's numbers, given here so that the converter's
+# tests need no build; labels_from_environment is tested on the real book's build).
+SMALL_PAGES = {"intro": (None, "Intro"), "chapters/page": (None, "A page"),
+               "chapters/one": (1, "The first chapter"), "chapters/two": (2, "The second chapter")}
+SMALL_LABELS = {
+    "page": rn.Label("page", "chapters/page", None, "A page"),
+    "sec-page": rn.Label("section", "chapters/page", None, "A section of the page"),
+    "sec-one-model": rn.Label("section", "chapters/one", "1.1", "A model"),
+    "eq-one-a": rn.Label("equation", "chapters/one", "1.1", None),
+    "eq-one-b": rn.Label("equation", "chapters/one", "1.2", None),
+    "sec-two-check": rn.Label("section", "chapters/two", "2.1", "A check"),
+    "eq-two-a": rn.Label("equation", "chapters/two", "2.1", None),
+    "fig-two-a": rn.Label("figure", "chapters/two", "2.1", "A caption."),
+    "ex-two-1": rn.Label("exercise", "chapters/two", "2.1", "Prove it"),
+    "ex-two-2": rn.Label("exercise", "chapters/two", "2.2", None),
+}
 
 
 def convert(book: rn.Book, text: str, mode: str = "reader", doc: str = "chapters/two") -> str:
     return rn.convert_markdown(book, book.pages[doc], text, mode)
 
 
-def test_chapters_are_numbered_across_the_numbered_parts(small):
-    assert [(p.docname, p.number) for p in small.pages.values()] == [
-        ("intro", None), ("chapters/page", None), ("chapters/one", 1), ("chapters/two", 2)]
+def test_pages_take_their_numbers_and_titles_from_the_book(small):
+    assert [(p.docname, p.number, p.title) for p in small.pages.values()] == [
+        ("intro", None, "Intro"), ("chapters/page", None, "A page"),
+        ("chapters/one", 1, "The first chapter"), ("chapters/two", 2, "The second chapter")]
     assert [p.path.stem for p in small.chapters()] == ["one", "two"]
-    assert {k: v.number for k, v in small.labels.items() if v.kind == "equation"} == {
-        "eq-one-a": "1.1", "eq-one-b": "1.2", "eq-two-a": "2.1"}
-    assert small.labels["ex-two-2"].number == "2.2"
-    assert small.labels["sec-two-check"] == rn.Label("section", "chapters/two", "2.1", "A check")
+
+
+def test_the_build_numbers_chapters_across_the_numbered_parts(book):
+    """Chapter numbers read from the build are those of _toc.yml's numbered parts."""
+    from booktools import toc
+
+    expected = {page.docname: page.number for page in toc.toc_pages(ROOT)}
+    assert {d: p.number for d, p in book.pages.items()} == expected
+
+
+def test_section_labels_keep_their_titles_in_myst(book):
+    """A (label)= before a heading: the build's section, its number and its title as written
+    (inline maths back in $...$), for every such label in the chapters."""
+    found = 0
+    for page in CHAPTERS:
+        source = "\n\n".join(rn._markdown_sources(page))
+        for m in re.finditer(r"^\(([^()\s]+)\)=\n(#{2,6}) (.+)$", source, re.M):
+            label = book.labels[m.group(1)]
+            assert (label.kind, label.docname, label.title) == (
+                "section", page.docname, m.group(3).strip()), m.group(1)
+            chapter = book.pages[page.docname].number
+            assert label.number and label.number.startswith(f"{chapter}."), label
+            found += 1
+    assert found >= 3  # the book has a few; one has maths in its title
+
+
+def test_numbers_come_only_from_a_build_of_the_current_pages(small):
+    """The saved numbers are refused when there is no build and when a page's text changed
+    since, but not when only an execution (code outputs) has passed."""
+    from booktools.build import book_numbers as bn
+
+    root = small.root
+    with pytest.raises(rn.ConversionError, match="no build: run `make reader`"):
+        rn.Book(root)
+    env = types.SimpleNamespace()  # what labels_from_environment reads, for this test
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bn, "labels_from_environment", lambda _env: (SMALL_LABELS, SMALL_PAGES))
+        bn.write_numbers(root, env)
+    book = rn.Book(root)
+    assert book.labels == SMALL_LABELS and book.pages["chapters/two"].number == 2
+    one = root / "chapters" / "one.ipynb"
+    nb = nbformat.read(one, as_version=4)
+    nb.cells[2].outputs[0]["text"] = "3\n"  # a new output: numbers cannot have moved
+    nbformat.write(nb, one)
+    assert rn.Book(root).labels == SMALL_LABELS
+    nb.cells[0].source = nb.cells[0].source.replace("## A model", "## A model\n\n## New")
+    nbformat.write(nb, one)
+    with pytest.raises(rn.ConversionError, match="changed since the book was last built"):
+        rn.Book(root)
 
 
 def test_eq_role_becomes_the_equation_number(small):
@@ -521,7 +595,8 @@ def test_gated_solutions_and_solution_code_cells(small, tmp_path):
                  nbformat.v4.new_output("stream", name="stdout", text="42\n")]}),
              ("markdown", "```{solution-end}\n```\n\nAfter.", {}),
              ("code", "tagged = 1", {"metadata": {"tags": ["solution"]}}))
-    book = rn.Book(tmp_path)
+    labels = {"ex-g": rn.Label("exercise", "chapters/two", "2.1", "Gated")}
+    book = rn.Book(tmp_path, labels=labels, pages=SMALL_PAGES)
     page = book.pages["chapters/two"]
     reader = rn.convert_chapter(book, page)
     sources = [c.source for c in reader.cells]

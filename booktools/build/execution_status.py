@@ -31,7 +31,6 @@ two pages with the notebooks.
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import json
 import re

@@ -25,9 +25,11 @@ The book's Sphinx extension (``booktools/build/sphinx_ext.py``) writes the kit i
 ``_build/html/kit/`` on every HTML build, and a fresh copy of each reader
 notebook into ``_build/html/notebooks/``. What each construct becomes:
 
-* ``{eq}`label``` -> the number the HTML book shows, e.g. ``(2.3)``: the chapter
-  number counts the chapters of the numbered parts of ``_toc.yml`` in order,
-  then the labelled equations of the chapter in order;
+* ``{eq}`label``` -> the number the HTML book shows, e.g. ``(2.3)``. Every chapter,
+  section, equation, figure and exercise number, and every title, is the build's:
+  ``booktools.build.book_numbers`` reads them from Sphinx's environment (in a build,
+  the one the extension is given; outside one, the last build's, refused when a page's
+  text changed since: run ``make reader``, which builds first);
 * ``$$ ... $$ (label)`` and a labelled ``{math}`` block -> ``$$ ... \\tag{2.3} $$``;
 * ``{cite:p}`` -> ``(Author, year; ...)``, ``{cite:t}`` -> ``Author (year)``, and a
   "References" cell at the end lists the cited works from ``references.bib``
@@ -43,8 +45,8 @@ notebook into ``_build/html/notebooks/``. What each construct becomes:
 
 An unknown role, directive or label is an error naming the chapter: nothing
 MyST leaks into a notebook unconverted. The output depends only on the
-chapters, ``_toc.yml``, ``_config.yml`` and ``references.bib``, so the same input
-gives byte-identical notebooks (``--check`` compares bytes).
+chapters, ``_toc.yml``, ``_config.yml``, ``references.bib`` and the build's numbers, so
+the same input gives byte-identical notebooks (``--check`` compares bytes).
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ import nbformat
 import yaml
 
 from booktools import ROOT, toc
+from booktools.build.book_numbers import Label, StaleBuildError, labels_from_environment
+from booktools.build.book_numbers import load_numbers
 
 READER_DIR = "notebooks"  # relative to the book's root; the Colab button opens it
 GENERATOR = "booktools.build.reader_notebooks"  # run as python -m GENERATOR
@@ -77,26 +81,18 @@ class ConversionError(ValueError):
 # --- the book: pages, numbers, labels, bibliography ---------------------------
 
 @dataclass
-class Label:
-    kind: str  # "equation", "exercise", "page", "section", "figure" or "target"
-    docname: str
-    number: str | None  # "2.3" as shown in the HTML book (None: not numbered)
-    title: str | None  # section title, exercise title or figure caption
-
-
-@dataclass
 class Page:
     docname: str  # "chapters/elbo"
     path: Path
-    number: int | None  # chapter number, None outside the numbered parts
-    title: str = ""
+    number: int | None = None  # chapter number as the build shows it; None outside the numbered parts
+    title: str = ""  # the page's title (MyST), from the build
 
 
 def _toc_pages(root: Path) -> list[Page]:
     """Every page of _toc.yml in reading order, with the chapter numbers the HTML shows
     (booktools/toc.py, which reads the table of contents with Jupyter Book's parser)."""
     try:
-        return [Page(page.docname, page.path, page.number) for page in toc.toc_pages(root)]
+        return [Page(page.docname, page.path) for page in toc.toc_pages(root)]
     except toc.TocError as err:
         raise ConversionError(str(err)) from err
 
@@ -108,28 +104,16 @@ def _markdown_sources(page: Page) -> list[str]:
     return [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
 
 
-def _label_sources(page: Page) -> list[str]:
-    """The Markdown sources, with a {figure} stand-in for each code cell that myst-nb
-    turns into a numbered figure (``mystnb: figure: {name, caption}`` in its metadata)."""
-    if page.path.suffix == ".md":
-        return [page.path.read_text(encoding="utf-8")]
-    sources = []
-    for cell in nbformat.read(page.path, as_version=4).cells:
-        if cell.cell_type == "markdown":
-            sources.append(cell.source)
-            continue
-        figure = (cell.metadata.get("mystnb") or {}).get("figure") or {}
-        if figure.get("name"):
-            caption = figure.get("caption") or figure["name"]
-            sources.append(f"```{{figure}} output\n:name: {figure['name']}\n\n{caption}\n```")
-    return sources
-
-
 class Book:
     """What the converter needs to know about the whole book, read from ``root``."""
 
-    def __init__(self, root: Path = ROOT):
+    def __init__(self, root: Path = ROOT, *, env=None, labels=None, pages=None):
+        """Numbers and titles come from a build: ``env``, Sphinx's environment (the book's
+        extension passes it), else those the last HTML build saved (an error when the pages
+        changed since).
+        Tests may give ``labels`` and ``pages`` (docname -> (number, title)) instead."""
         self.root = Path(root)
+        numbered = pages or {}
         config = yaml.safe_load((self.root / "_config.yml").read_text(encoding="utf-8"))
         self.title = str(config.get("title") or "")
         repository = config.get("repository") or {}
@@ -139,10 +123,18 @@ class Book:
         bibfiles = config.get("bibtex_bibfiles") or ["references.bib"]
         self.bibfiles = [self.root / f for f in bibfiles]
         self.pages = {page.docname: page for page in _toc_pages(self.root)}
-        self.labels: dict[str, Label] = {}
+        if labels is None and env is not None:
+            labels, numbered = labels_from_environment(env)
+        elif labels is None:
+            try:
+                labels, numbered = load_numbers(self.root)
+            except StaleBuildError as err:
+                raise ConversionError(str(err)) from err
+        self.labels: dict[str, Label] = dict(labels)
+        for docname, page in self.pages.items():
+            page.number, page.title = numbered.get(docname, (None, ""))
+            page.title = page.title or docname.rsplit("/", 1)[-1]
         self._bib = None
-        for page in self.pages.values():
-            self._scan(page)
 
     # The chapters that get notebooks: the .ipynb pages of _toc.yml, in order.
     def chapters(self) -> list[Page]:
@@ -158,97 +150,6 @@ class Book:
                     data.add_entry(key, entry)
             self._bib = data
         return self._bib
-
-    def _add_label(self, name: str, label: Label) -> None:
-        if name in self.labels and self.labels[name] != label:
-            raise ConversionError(f"{label.docname}: label {name!r} is defined twice")
-        self.labels[name] = label
-
-    def _scan(self, page: Page) -> None:
-        """Number the labelled equations, exercises, figures and sections of a page."""
-        counts = {"equation": 0, "exercise": 0, "figure": 0}
-        sections: list[int] = []
-        pending: list[str] = []  # (label)= targets waiting for what follows them
-        prefix = f"{page.number}." if page.number is not None else ""
-
-        def number(kind: str) -> str:
-            counts[kind] += 1
-            return f"{prefix}{counts[kind]}"
-
-        def release(kind="target", num=None, title=None):
-            for name in pending:
-                self._add_label(name, Label(kind, page.docname, num, title))
-            pending.clear()
-
-        def walk(blocks: list[Block]) -> None:
-            for block in blocks:
-                if block.kind == "target":
-                    pending.append(block.label)
-                elif block.kind == "text":
-                    for line in block.text.split("\n"):
-                        if line.strip():
-                            heading(line)
-                elif block.kind == "math":
-                    num = number("equation") if block.label else None
-                    if block.label:
-                        self._add_label(block.label, Label("equation", page.docname, num, None))
-                    release("equation", num)
-                elif block.kind == "directive":
-                    self._scan_directive(block, number, release, walk, page)
-                else:
-                    release()
-
-        def heading(line: str) -> None:
-            m = HEADING_RE.match(line)
-            if not m:
-                release()  # a target before a paragraph: {ref} needs an explicit title
-                return
-            level, title = len(m.group(1)), m.group(2).strip()
-            if level == 1 and not page.title:
-                page.title = title
-            if level > 1:
-                del sections[level - 1:]
-                sections.extend([0] * (level - 1 - len(sections)))
-                sections[level - 2] += 1
-            num = ".".join(str(s) for s in sections[:level - 1])
-            if page.number is not None:
-                num = f"{page.number}.{num}" if num else str(page.number)
-            release("section" if level > 1 else "page", num or None, title)
-
-        for source in _label_sources(page):
-            walk(parse_blocks(source))  # targets at the end of a cell label the next one
-        release()
-        if not page.title:
-            page.title = page.docname.rsplit("/", 1)[-1]
-
-    def _scan_directive(self, block, number, release, walk, page) -> None:
-        name, options = block.name, block.options
-        if name == "math":
-            label = options.get("label") or options.get("name")
-            num = number("equation") if label else None
-            if label:
-                self._add_label(label, Label("equation", page.docname, num, None))
-            release("equation", num)
-        elif name in ("exercise", "exercise-start"):
-            num = None if "nonumber" in options else number("exercise")
-            label = options.get("label")
-            title = block.argument.strip() or None
-            if label:
-                self._add_label(label, Label("exercise", page.docname, num, title))
-            release("exercise", num, title)
-            if name == "exercise":
-                walk(parse_blocks(block.body))
-        elif name == "figure":
-            caption = _first_paragraph(block.body)
-            num = number("figure") if caption else None
-            label = options.get("name")
-            if label:
-                self._add_label(label, Label("figure", page.docname, num, caption or None))
-            release("figure", num, caption or None)
-        else:
-            release()
-            if name in ADMONITIONS or name == "solution":
-                walk(parse_blocks(block.body))
 
 
 def _first_paragraph(text: str) -> str:
@@ -415,7 +316,6 @@ class Context:
     citations: list[str] = field(default_factory=list)  # every key cited, in order
     gate: tuple[str, str | None] | None = None  # ("solution", label) between -start and -end
     exercise: str | None = None  # the label of the last exercise seen
-    exercises: int = 0  # exercises numbered so far (as Book._scan numbers them)
     titled: bool = False  # the chapter's title has been numbered
 
 
@@ -775,15 +675,12 @@ def _exercise_name(label: Label) -> str:
 
 
 def _exercise_heading(ctx: Context, block: Block) -> str:
-    number = None
-    if "nonumber" not in block.options:
-        ctx.exercises += 1
-        prefix = f"{ctx.page.number}." if ctx.page.number is not None else ""
-        number = f"{prefix}{ctx.exercises}"
     label = block.options.get("label")
-    if label:
-        ctx.exercise = label
-        assert ctx.book.labels[label].number == number, (label, number)
+    if not label or label not in ctx.book.labels:
+        raise ConversionError(f"{_where(ctx)}: an exercise needs a :label: that the book "
+                              "knows (its number comes from the build)")
+    ctx.exercise = label
+    number = ctx.book.labels[label].number
     title = render_inline(ctx, block.argument.strip())
     name = f"Exercise {number}" if number else "Exercise"
     return f"### {name} ({title})" if title else f"### {name}"

@@ -77,7 +77,10 @@ def _build_finished(app: Sphinx, exception) -> None:
     es5 = getattr(app, "env_mathjax_es5", None)
     if exception is None and es5 is not None and app.builder.format == "html":
         shutil.copytree(es5, Path(app.outdir) / "_static" / MATHJAX_STATIC, dirs_exist_ok=True)
-    if exception is None and app.builder.format == "html":
+    if exception is None and app.builder.name == "html":  # not singlehtml: other numbers
+        from booktools.build.book_numbers import write_numbers
+
+        write_numbers(Path(app.srcdir), app.env)  # for the converter outside a build
         _write_notebooks(app)
 
 
@@ -104,7 +107,7 @@ def reader_notebooks(srcdir) -> dict[str, str]:
 def _write_notebooks(app: Sphinx) -> None:
     """Fresh reader notebooks (for the download button) and the kit, into the HTML output."""
     rn = _reader_module(app.srcdir)
-    book = rn.Book(Path(app.srcdir))
+    book = rn.Book(Path(app.srcdir), env=app.env)  # this build's numbers
     outdir = Path(app.outdir)
     (outdir / rn.READER_DIR).mkdir(parents=True, exist_ok=True)
     for name, text in rn.generate(book, "reader").items():
