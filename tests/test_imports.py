@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-CORE = ["vaebook", "vaebook.runmode", "vaebook.seeding", "vaebook.paths", "vaebook.maths",
+CORE = ["vaebook", "vaebook.runmode", "vaebook.seeding", "vaebook.paths", "vaebook.maths", "vaebook.linear_gaussian",
         "vaebook.mnist", "vaebook.nonlinear_ppca", "vaebook.rotation_curves", "vaebook.plotting",
         "vaebook.sparc", "vaebook.sparc_sim"]
 

@@ -11,9 +11,12 @@ that can be checked mechanically.
   as a hatted loss with K, Lambda as a precision, m and S as the parameters
   of a Gaussian q, epsilon as noise in data space, mu and sigma^2 as the mean
   and noise variance of linear PPCA.
-* **Latin letters.** Every single Latin letter in the displayed ($$...$$) mathematics of
-  the chapters of LATIN_CHECKED is listed in the page's "letter | meaning" table, once;
-  violations are reported chapter by chapter.
+* **Latin letters, one meaning each.** The page's "letter | meaning | chapters" table gives
+  every single Latin letter one row (one meaning) and the chapters that may use it. Every
+  Latin letter in the mathematics (display, inline and figure captions) of a chapter of
+  LATIN_CHECKED must have a row that names that chapter (or `all`): a letter that a chapter
+  uses for a second meaning is either renamed or shows up as a chapter its row does not
+  list. Violations are reported chapter by chapter.
 * **Names in code.** The code (code cells and the Python of worked solutions)
   uses none of the names the "Names in code" table rules out; `LinearPPCA`
   is called with the table's parameter names; the exact posterior, the
@@ -100,7 +103,8 @@ def math_spans(prose: str) -> list[str]:
     """The TeX of every $$...$$ and $...$ span, and of {math} blocks."""
     spans = re.findall(r"\$\$(.+?)\$\$", prose, re.S)
     rest = re.sub(r"\$\$.+?\$\$", " ", prose, flags=re.S)
-    spans += re.findall(r"(?<!\\)\$([^$\n]+?)\$", rest)
+    # inline maths may run over one line break (not over a blank line)
+    spans += re.findall(r"(?<!\\)\$((?:[^$\n]|\n(?!\s*\n))+?)\$", rest)
     return spans
 
 
@@ -234,20 +238,42 @@ def chapter_display_maths(path: Path) -> list[str]:
     return [tex for cell in nb.cells if cell.cell_type == "markdown" for tex in display_maths(cell.source)]
 
 
-def latin_table(text: str) -> dict[str, str]:
-    """The page's "letter | meaning" table: {letter: meaning}; one row per letter, one letter per row."""
-    tables = [rows for header, rows in markdown_tables(text) if header[:2] == ["letter", "meaning"]]
-    assert len(tables) == 1, "the notation page must have one 'letter | meaning' table (Latin letters)"
-    table: dict[str, str] = {}
+LATIN_HEADER = ["letter", "meaning", "chapters"]
+
+
+def latin_table(text: str) -> dict[str, tuple[str, set[str]]]:
+    """The page's "letter | meaning | chapters" table: {letter: (meaning, chapters)}.
+
+    One row per letter (one meaning), one letter per row; the chapters cell lists the chapter
+    names (file stems, in backticks) that may use the letter, or `all`.
+    """
+    tables = [rows for header, rows in markdown_tables(text) if header[:2] == LATIN_HEADER[:2]]
+    assert len(tables) == 1, "the notation page must have one 'letter | meaning | chapters' table"
+    header = [h for h, rows in markdown_tables(text) if h[:2] == LATIN_HEADER[:2]][0]
+    assert header == LATIN_HEADER, f"Latin letters: the table's header must be {LATIN_HEADER}, got {header}"
+    table: dict[str, tuple[str, set[str]]] = {}
     for row in tables[0]:
         match = re.fullmatch(r"\$([A-Za-z])\$", row[0])
         assert match, f"Latin letters: the first cell of a row must be one letter in $...$: {row[0]!r}"
         assert match.group(1) not in table, f"Latin letters: {match.group(1)!r} has two rows"
-        table[match.group(1)] = row[1]
+        chapters = set(backticked(row[2]))
+        assert chapters, f"Latin letters: the row of {match.group(1)!r} names no chapter (`all` for every one)"
+        table[match.group(1)] = (row[1], chapters)
     return table
 
 
-def undeclared_latin(maths: list[str], declared: set[str]) -> dict[str, list[str]]:
+def misplaced_latin(chapter: str, maths: list[str], table: dict[str, tuple[str, set[str]]]) -> dict[str, list[str]]:
+    """{letter: spans} for each letter of the chapter's maths whose row does not list the chapter (or has no row)."""
+    found: dict[str, list[str]] = {}
+    for tex in maths:
+        for letter in sorted(latin_letters(tex)):
+            chapters = table.get(letter, ("", set()))[1]
+            if "all" not in chapters and chapter not in chapters:
+                found.setdefault(letter, []).append(" ".join(tex.split())[:120])
+    return found
+
+
+def undeclared_latin(maths: list[str], declared) -> dict[str, list[str]]:
     """{letter: the spans that use it} for each letter the declared set lacks."""
     found: dict[str, list[str]] = {}
     for tex in maths:
@@ -431,19 +457,38 @@ LATIN = latin_table(NOTATION_TEXT)
 
 
 @pytest.mark.parametrize("path", LATIN_CHECKED, ids=lambda p: p.stem)
-def test_displayed_maths_uses_only_declared_latin_letters(path):
-    found = undeclared_latin(chapter_display_maths(path), set(LATIN))
-    report = [f"{letter}: {len(spans)} display(s), e.g. $${spans[0]}$$" for letter, spans in found.items()]
+def test_each_latin_letter_keeps_its_one_meaning(path):
+    found = misplaced_latin(path.stem, chapter_text(path)[0], LATIN)
+    report = [
+        f"{letter}: {len(spans)} span(s), e.g. ${spans[0]}$; the table "
+        + (f"gives it to {sorted(LATIN[letter][1])} as: {LATIN[letter][0][:80]}" if letter in LATIN else "lacks it")
+        for letter, spans in found.items()
+    ]
     assert not found, (
-        f"{path.name}: Latin letters not in the 'letter | meaning' table of chapters/notation.md "
-        "(rename, or declare them there):\n  " + "\n  ".join(report)
+        f"{path.name}: Latin letters that the 'letter | meaning | chapters' table of chapters/notation.md "
+        "does not give to this chapter (rename them, or, for the same meaning, add the chapter to the "
+        "letter's row):\n  " + "\n  ".join(report)
     )
 
 
-def test_every_latin_letter_on_the_notation_page_is_used():
-    used = {letter for path in LATIN_CHECKED for tex in chapter_display_maths(path) for letter in latin_letters(tex)}
-    stale = set(LATIN) - used
-    assert not stale, f"chapters/notation.md lists Latin letters {sorted(stale)}, which no checked display uses"
+def test_every_latin_letter_on_the_notation_page_is_used_where_it_says():
+    used: dict[str, set[str]] = {}
+    for path in LATIN_CHECKED:
+        for tex in chapter_text(path)[0]:
+            for letter in latin_letters(tex):
+                used.setdefault(letter, set()).add(path.stem)
+    stale = sorted(f"{letter} in {sorted(chapters - used.get(letter, set()))}" for letter, (_, chapters) in
+                   LATIN.items() if chapters - used.get(letter, set()) - {"all"})
+    unused = sorted(set(LATIN) - set(used))
+    assert not stale and not unused, (
+        f"chapters/notation.md gives Latin letters to chapters that do not use them: {stale}; unused: {unused}"
+    )
+
+
+def test_the_latin_table_names_only_checked_chapters():
+    names = {p.stem for p in LATIN_CHECKED} | {"all"}
+    unknown = {letter: sorted(chapters - names) for letter, (_, chapters) in LATIN.items() if chapters - names}
+    assert not unknown, f"the Latin-letter table names chapters that are not checked: {unknown}"
 
 
 def test_the_foundations_are_found():
@@ -577,7 +622,8 @@ def test_tables_are_parsed_with_pipes_inside_math():
 
 
 def test_latin_letter_checks_catch_an_undeclared_letter():
-    page = "| letter | meaning |\n| --- | --- |\n| $x$ | an example |\n| $z$ | latent |\n| $K$ | samples |\n"
+    page = ("| letter | meaning | chapters |\n| --- | --- | --- |\n| $x$ | an example | `all` |\n"
+            "| $z$ | latent | `all` |\n| $K$ | samples | `all` |\n")
     declared = set(latin_table(page))
     assert declared == {"x", "z", "K"}
     # the AEVB box's old sum over L samples: l and L are not declared on this page
@@ -594,8 +640,28 @@ def test_latin_letter_checks_catch_an_undeclared_letter():
 
 
 def test_latin_table_rejects_a_letter_with_two_rows_or_a_row_with_two_letters():
-    head = "| letter | meaning |\n| --- | --- |\n"
+    head = "| letter | meaning | chapters |\n| --- | --- | --- |\n"
     with pytest.raises(AssertionError, match="two rows"):
-        latin_table(head + "| $c$ | offset |\n| $c$ | eigenvalue |\n")
+        latin_table(head + "| $c$ | offset | `elbo` |\n| $c$ | eigenvalue | `kl_term` |\n")
     with pytest.raises(AssertionError, match="one letter"):
-        latin_table(head + "| $c_i$ | eigenvalue |\n")
+        latin_table(head + "| $c_i$ | eigenvalue | `elbo` |\n")
+    with pytest.raises(AssertionError, match="names no chapter"):
+        latin_table(head + "| $c$ | offset | |\n")
+    with pytest.raises(AssertionError, match="header"):
+        latin_table("| letter | meaning |\n| --- | --- |\n| $c$ | offset |\n")
+
+
+def test_a_second_meaning_in_another_chapter_is_caught():
+    page = ("| letter | meaning | chapters |\n| --- | --- | --- |\n"
+            "| $g$ | a gradient | `gradients_through_sampling` |\n| $x$ | an example | `all` |\n")
+    table = latin_table(page)
+    # the reparameterization map named g in a chapter the row does not list: caught
+    found = misplaced_latin("nonlinear_ppca", [r"x_j \mid z \sim \mathcal{N}(g_j(z), 1)"], table)
+    assert set(found) == {"g", "j", "z"}, found  # j and z have no row on this small page
+    assert found["g"] == [r"x_j \mid z \sim \mathcal{N}(g_j(z), 1)"]
+    # in the chapter the row lists, and a letter given to every chapter: fine
+    assert misplaced_latin("gradients_through_sampling", [r"\hat g = \nabla x"], table) == {}
+    assert misplaced_latin("elbo", [r"x"], table) == {}
+    # inline maths over a line break is one span, so its letters are read (and none of the prose's)
+    prose = "the $\\mathbb{E}[f] = a\n+ b$ for every root $L$ of it\n\nand $c$"
+    assert math_spans(prose) == ["\\mathbb{E}[f] = a\n+ b", "L", "c"]

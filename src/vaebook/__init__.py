@@ -10,6 +10,8 @@ runmode      run modes and ``budget(full=..., quick=...)``
 seeding      ``seed_everything``
 paths        repository and data directories
 maths        NumPy reference maths (Gaussians, KLs, log-mean-exp, linear PPCA)
+linear_gaussian  the linear-Gaussian model and the linear VAE in closed form (E-step,
+             exact ELBO and evidence, optimal linear encoder, the two gaps)
 mnist        the MNIST loader (offline directory, cache, download)
 nonlinear_ppca   the nonlinear PPCA data generator (data/nonlinear_ppca.csv)
 rotation_curves  disc + NFW rotation-curve physics and a galaxy sampler
