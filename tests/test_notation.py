@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTATION = ROOT / "chapters" / "notation.md"
 FOUNDATIONS_CAPTION = "Foundations"
 # Chapters outside the Foundations that keep to the page too, checked the same way.
+# discrete_latents (issue 24) is not checked yet: it uses C, E, P, T, c and others in
+# meanings the table gives to other chapters; its letters are to be renamed first.
 MORE_CHECKED = ("nonlinear_ppca", "mnist_vae", "rotation_curves")
 
 
