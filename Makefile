@@ -47,11 +47,16 @@ book: setup
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
 # Two pytest workers (pytest-xdist); each takes whole files, so a notebook's cells run in
-# order in one kernel, and the book is built once (tests/conftest.py). TEST_WORKERS=0 runs
-# everything in one process; --durations shows where the time goes.
+# order in one kernel, and the book is built once (tests/conftest.py). Each worker's
+# numerical libraries use one thread (two workers with two threads each on two cores run
+# several times slower); quick-mode bounds are calibrated under one and two threads.
+# TEST_WORKERS=0 runs everything in one process; --durations shows where the time goes.
 TEST_WORKERS ?= 2
+ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+              TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 test: setup
-	VAEBOOK_QUICK=1 $(BIN)/python -m pytest -rs -n $(TEST_WORKERS) --dist loadfile --durations=15
+	VAEBOOK_QUICK=1 $(if $(filter 0,$(TEST_WORKERS)),,$(ONE_THREAD)) $(BIN)/python -m pytest -rs \
+	  -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 execute: setup
 	$(BIN)/python -m booktools.maintain.execute_notebooks
